@@ -1,0 +1,80 @@
+"""``motrixlab bench``: env throughput with random actions, and how much of it is physics."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import typer
+
+from motrixlab.cli.common import console, print_json
+from motrixlab.errors import ConfigError
+
+
+def measure(env_name: str, num_envs: int, steps: int, seed: int = 0, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Step ``env_name`` with uniform random actions; report env and raw physics throughput."""
+    import motrixsim as mx
+    import numpy as np
+
+    from motrixlab.make import make
+
+    if num_envs < 1 or steps < 1:
+        raise ConfigError(f"--num-envs and --steps must be positive, got {num_envs} and {steps}")
+    env = make(env_name, num_envs=num_envs, seed=seed, overrides=overrides)
+    rng = np.random.default_rng(seed)
+    low, high = env.action_space.low, env.action_space.high
+    shape = (num_envs, *env.action_space.shape)
+    batches = [rng.uniform(low, high, size=shape).astype(np.float32) for _ in range(min(steps, 64))]
+    env.reset(seed=seed)
+    for i in range(min(10, steps)):  # warm-up: first steps touch fresh memory
+        env.step(batches[i % len(batches)])
+    env.physics_seconds = env.step_seconds = 0.0
+    for i in range(steps):
+        env.step(batches[i % len(batches)])
+    result = {
+        "env": env_name,
+        "num_envs": num_envs,
+        "steps": steps,
+        "env_steps_per_s": num_envs * steps / env.step_seconds,
+        "physics_share": env.physics_share,
+        "sim_substeps": env.sim_substeps,
+    }
+    # Reference: bare step_n on the same model and batch with constant controls.
+    data = mx.SceneData(env.model, batch=[num_envs])
+    data.reset(env.model)
+    env.model.step_n(data, env.sim_substeps)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        env.model.step_n(data, env.sim_substeps)
+    result["raw_steps_per_s"] = num_envs * steps / (time.perf_counter() - t0)
+    env.close()
+    return result
+
+
+def bench(
+    env: str = typer.Argument(..., help="Environment name."),
+    num_envs: int = typer.Option(1024, "--num-envs", "-n", help="Batch size."),
+    steps: int = typer.Option(200, "--steps", "-k", help="Env steps (policy steps) to time."),
+    seed: int = typer.Option(0, "--seed"),
+    sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> overrides."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Measure env-steps/s, the physics share of the step, and bare physics throughput."""
+    from motrixlab.overrides import parse_set_args
+
+    overrides = parse_set_args(sets)
+    if overrides["rl"]:
+        raise ConfigError("bench takes only env.<field> overrides")
+    result = measure(env, num_envs, steps, seed, overrides["env"])
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"{env}: {result['env_steps_per_s']:,.0f} env-steps/s at {num_envs} envs, "
+        f"physics share {result['physics_share']:.3f}, "
+        f"raw step_n {result['raw_steps_per_s']:,.0f} steps/s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)

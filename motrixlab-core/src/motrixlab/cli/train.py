@@ -1,0 +1,228 @@
+"""``train``, ``eval``, ``play`` and ``export``: resolve env, RL config and backend, then hand over.
+
+The work itself belongs to the trainer backend (``motrixlab.Trainer``); this module only turns a
+command line into a :class:`motrixlab.Run` and prints results.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from motrixlab.cli.common import console, print_json, registry
+from motrixlab.errors import ConfigError, PluginError, UnknownNameError
+
+BACKEND_HELP = "Trainer backend (torch, jax, ...); default: a GPU backend if present, else torch, else jax."
+
+
+def _trainer(spec: Any) -> Any:
+    from motrixlab.imports import load_ref
+    from motrixlab.trainer import Trainer
+
+    cls = load_ref(spec.entry, f"trainer {spec.key}")
+    if not (isinstance(cls, type) and issubclass(cls, Trainer)):
+        raise PluginError(f"trainer {spec.key}: {spec.entry!r} is not a motrixlab.Trainer subclass")
+    return cls(spec)
+
+
+def _load_run(env: str, ref: str) -> tuple[Path, dict[str, Any]]:
+    from motrixlab.runs import find_run
+
+    run_dir = find_run(env, ref)
+    try:
+        config = json.loads((run_dir / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"run {run_dir}: unreadable config.json ({exc})") from None
+    return run_dir, config
+
+
+def build_run(
+    env: str,
+    *,
+    trainer: str | None = None,
+    backend: str | None = None,
+    sets: list[str] | None = None,
+    num_envs: int | None = None,
+    seed: int | None = None,
+    max_steps: int | None = None,
+    run_dir: Path | None = None,
+    saved: dict[str, Any] | None = None,
+    resume_from: Path | None = None,
+    show_progress: bool = True,
+) -> Any:
+    """A :class:`motrixlab.Run` from names and overrides (or from a saved ``config.json``)."""
+    from motrixlab.make import make_env_cfg, make_rl_cfg
+    from motrixlab.overrides import parse_set_args
+    from motrixlab.runs import new_run_dir
+    from motrixlab.trainer import Run
+
+    reg = registry()
+    spec = reg.env(env)
+    if saved is not None:
+        trainer = trainer or saved["trainer"]
+        if backend is not None and backend != saved["backend"]:
+            raise ConfigError(
+                f"run was trained with backend {saved['backend']!r}, not {backend!r}; "
+                f"omit --backend or pass --backend {saved['backend']}"
+            )
+        backend = saved["backend"]
+    tspec = reg.trainer(trainer, backend)
+    overrides = parse_set_args(sets or [])
+    env_over: dict[str, Any] = dict(saved["env_cfg"]) if saved else {}
+    rl_over: dict[str, Any] = dict(saved["rl_cfg"]) if saved else {}
+    env_over = _flatten(env_over)
+    rl_over = _flatten(rl_over)
+    env_over.update(overrides["env"])
+    rl_over.update(overrides["rl"])
+    for key, value in (("num_envs", num_envs), ("seed", seed), ("max_env_steps", max_steps)):
+        if value is not None:
+            rl_over[key] = value
+    env_cfg = make_env_cfg(spec, env_over)
+    rl_cfg = make_rl_cfg(env, tspec, rl_over, registry=reg)
+    if run_dir is None:
+        run_dir = new_run_dir(env, tspec.trainer, tspec.backend)
+    return Run(
+        env=spec,
+        env_cfg=env_cfg,
+        rl_cfg=rl_cfg,
+        trainer=tspec,
+        dir=run_dir,
+        resume_from=resume_from,
+        command=tuple(sys.argv),
+        show_progress=show_progress,
+    )
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[prefix + k] = tuple(v) if isinstance(v, list) else v
+    return out
+
+
+def _checkpoint(trainer: Any, run_dir: Path, ref: str) -> Path:
+    from motrixlab.runs import resolve_checkpoint
+
+    return resolve_checkpoint(run_dir, ref, getattr(trainer, "checkpoint_suffix", ""))
+
+
+def train(
+    env: str = typer.Argument(..., help="Environment name (see `motrixlab list`)."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help=BACKEND_HELP),
+    trainer: str | None = typer.Option(None, "--trainer", help="Trainer (default: any installed)."),
+    num_envs: int | None = typer.Option(None, "--num-envs", "-n", help="Parallel envs (rl.num_envs)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed (rl.seed)."),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Total env steps (rl.max_env_steps)."),
+    sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> or rl.<field>=<value>; repeatable."),
+    resume: str | None = typer.Option(None, "--resume", help="Continue a run: 'latest', a run name or path."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+) -> None:
+    """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/."""
+    if resume is not None:
+        run_dir, saved = _load_run(env, resume)
+        run = build_run(env, trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed,
+                        max_steps=max_steps, run_dir=run_dir, saved=saved, show_progress=not no_progress)
+        impl = _trainer(run.trainer)
+        from dataclasses import replace
+
+        run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
+    else:
+        run = build_run(env, trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed,
+                        max_steps=max_steps, show_progress=not no_progress)
+        impl = _trainer(run.trainer)
+    result = impl.train(run)
+    best = f"{result.best_return:.1f}" if result.best_return is not None else "n/a"
+    console.print(
+        f"trained {env} for {result.env_steps:,} env steps in {result.wall_seconds:.1f} s; "
+        f"best return {best}; run: {result.run_dir}"
+    )
+
+
+def _eval_target(env: str, run_ref: str, checkpoint: str, backend: str | None) -> tuple[Any, Any, Path]:
+    run_dir, saved = _load_run(env, run_ref)
+    run = build_run(env, backend=backend, run_dir=run_dir, saved=saved)
+    impl = _trainer(run.trainer)
+    return run, impl, _checkpoint(impl, run_dir, checkpoint)
+
+
+def evaluate(
+    env: str = typer.Argument(..., help="Environment name."),
+    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
+    run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
+    episodes: int | None = typer.Option(None, "--episodes", "-e", help="Episodes (default rl.eval_episodes)."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Evaluate a checkpoint with deterministic actions."""
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend)
+    n = episodes if episodes is not None else run_obj.rl_cfg.eval_episodes
+    if n <= 0:
+        raise ConfigError(f"--episodes: must be positive, got {n}")
+    result = impl.evaluate(run_obj, ckpt, n)
+    if as_json:
+        print_json(result.to_json())
+        return
+    _print_eval(env, result)
+
+
+def _print_eval(env: str, result: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{env}: {result.episodes} episodes, checkpoint {Path(str(result.checkpoint)).name}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("return", f"{result.mean_return:.2f} ± {result.std_return:.2f}")
+    table.add_row("length", f"{result.mean_length:.1f} ± {result.std_length:.1f}")
+    if result.success_rate is not None:
+        table.add_row("success rate", f"{result.success_rate:.1%}")
+    for k, v in sorted(result.extra.items()):
+        table.add_row(k, f"{v:.4g}")
+    console.print(table)
+
+
+def play(
+    env: str = typer.Argument(..., help="Environment name."),
+    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
+    run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
+    episodes: int = typer.Option(5, "--episodes", "-e", help="Episodes to play."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
+) -> None:
+    """Play a policy with deterministic actions and live episode stats (video when rendering works)."""
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend)
+    if episodes <= 0:
+        raise ConfigError(f"--episodes: must be positive, got {episodes}")
+    result = impl.evaluate(run_obj, ckpt, episodes, render=True)
+    _print_eval(env, result)
+
+
+def export(
+    env: str = typer.Argument(..., help="Environment name."),
+    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
+    fmt: str = typer.Option("onnx", "--format", "-f", help="onnx or torchscript."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Output file (default: next to the checkpoint)."),
+    run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
+) -> None:
+    """Export the policy, with its observation normaliser, for deployment."""
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend)
+    formats = getattr(impl, "export_formats", ())
+    if formats and fmt not in formats:
+        raise UnknownNameError(f"unknown export format {fmt!r}; valid: {', '.join(formats)}")
+    suffix = {"onnx": ".onnx", "torchscript": ".pt"}.get(fmt, f".{fmt}")
+    path = output or run_obj.dir / "exported" / f"{ckpt.stem}{suffix}"
+    written = impl.export(run_obj, ckpt, fmt, path)
+    console.print(f"exported {env} policy ({fmt}) to {written}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("eval")(evaluate)
+    app.command("play")(play)
+    app.command("export")(export)

@@ -1,0 +1,22 @@
+"""Exceptions that reach the user as one readable line."""
+
+from __future__ import annotations
+
+
+class MotrixLabError(Exception):
+    """A user-facing error: the CLI prints its message on one line and exits non-zero."""
+
+
+class PluginError(MotrixLabError):
+    """A plugin failed to load or registered something invalid."""
+
+
+class ConfigError(MotrixLabError, ValueError):
+    """A configuration value or override is invalid."""
+
+
+class UnknownNameError(MotrixLabError, KeyError):
+    """A name (env, trainer, checkpoint) is not known; the message lists what is valid."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -1,0 +1,44 @@
+"""Every hook a MotrixLab plugin can implement, documented in one place.
+
+A plugin is a module named by an entry point in the ``motrixlab`` group. It implements any of
+these hooks with ``@motrixlab.hookimpl``; each hook receives a ``register`` callback and calls
+it once per spec. Hooks must only build specs (import strings), never import heavy modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pluggy
+
+from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
+
+PROJECT = "motrixlab"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def motrixlab_register_envs(register: Callable[[EnvSpec], None]) -> None:
+    """Register environments: ``register(EnvSpec(name=..., cfg="pkg.mod:Cfg", env="pkg.mod:Env"))``.
+
+    Env names are global: two plugins registering the same name is an error naming both.
+    """
+
+
+@hookspec
+def motrixlab_register_rl_cfgs(register: Callable[[RLCfgSpec], None]) -> None:
+    """Register tuned RL configs: ``register(RLCfgSpec(env=..., cfg="pkg.mod:PPO", trainer="skrl"))``.
+
+    Resolution for (env, trainer, backend): backend-specific, then ``backend=None``, then the
+    trainer's ``default_cfg``. CLI overrides apply last.
+    """
+
+
+@hookspec
+def motrixlab_register_trainers(register: Callable[[TrainerSpec], None]) -> None:
+    """Register trainer backends: ``register(TrainerSpec(trainer="skrl", backend="torch", entry=...))``.
+
+    ``entry`` names a ``motrixlab.Trainer`` subclass; it is imported only when training starts,
+    after ``requires`` were found importable.
+    """

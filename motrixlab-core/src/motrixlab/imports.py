@@ -1,0 +1,32 @@
+"""Lazy ``"module:attr"`` references, as used by every spec."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from motrixlab.errors import PluginError
+
+
+def check_ref(ref: str, what: str) -> str:
+    """Validate the *shape* of a reference without importing anything."""
+    module, sep, attr = ref.partition(":")
+    if not sep or not module or not attr or any(not p.isidentifier() for p in module.split(".") + attr.split(".")):
+        raise PluginError(f"{what}: invalid reference {ref!r}; expected 'package.module:attribute'")
+    return ref
+
+
+def load_ref(ref: str, what: str = "reference") -> Any:
+    """Import ``module`` and return ``attr`` (dotted attributes allowed)."""
+    check_ref(ref, what)
+    module_name, _, attr = ref.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise PluginError(f"{what}: cannot import module {module_name!r} from {ref!r}: {exc}") from exc
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise PluginError(f"{what}: module {module_name!r} has no attribute {attr!r} (from {ref!r})") from None
+    return obj

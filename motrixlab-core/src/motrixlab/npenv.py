@@ -1,0 +1,232 @@
+"""``NpEnv``: the batched MotrixSim base class that env authors subclass.
+
+It owns everything that is the same for every task: model loading, the batched ``SceneData``,
+control decimation, state reads through one compiled query plan, auto-reset of finished rows,
+truncation, seeding, action validation and containment of rows whose physics diverged.
+A subclass writes five methods, each vectorised over the batch::
+
+    apply_action(actions)      # (N, A) float32 in the action space -> actuator controls
+    compute_obs() -> (N, O)    # from self.state[...] views (refreshed after every physics step)
+    compute_reward() -> (N,)
+    compute_terminated() -> (N,) bool
+    reset_rows(ids)            # write initial state (and task variables) for rows ``ids``
+
+and may add named fields to the state query by overriding ``state_queries()``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import motrixsim as mx
+import numpy as np
+from gymnasium import spaces
+from motrixsim import query as Q
+
+from motrixlab.envcfg import EnvCfg
+from motrixlab.errors import ConfigError, MotrixLabError
+
+CfgT = TypeVar("CfgT", bound=EnvCfg)
+Info = dict[str, Any]
+
+
+class ModelLoadError(MotrixLabError):
+    """The model file is missing or not a model MotrixSim can load."""
+
+
+def is_engine_panic(exc: BaseException) -> bool:
+    """MotrixSim panics arrive as ``pyo3_runtime.PanicException`` (a BaseException, not importable)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def load_model(path: str | Path) -> mx.SceneModel:
+    """Load an MJCF/URDF file with one clear error line on failure."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelLoadError(f"model file {str(path)!r} does not exist")
+    try:
+        return mx.load_model(str(path))
+    except BaseException as exc:
+        if not (isinstance(exc, (RuntimeError, ValueError, OSError)) or is_engine_panic(exc)):
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelLoadError(f"model file {str(path)!r} could not be loaded: {first}") from None
+
+
+def box(dim: int, low: float = -np.inf, high: float = np.inf) -> spaces.Box:
+    """A float32 ``Box`` of shape ``(dim,)`` with scalar bounds."""
+    return spaces.Box(low=low, high=high, shape=(dim,), dtype=np.float32)
+
+
+class NpEnv(Generic[CfgT]):
+    """Batched task on one MotrixSim model. See the module docstring for what to override."""
+
+    #: A row whose |qpos| or |qvel| exceeds this counts as diverged and is reset; well below
+    #: the magnitudes at which the engine's solver panics.
+    divergence_limit: float = 1e5
+
+    observation_space: spaces.Box
+    action_space: spaces.Box
+
+    def __init__(self, cfg: CfgT, *, num_envs: int = 1, seed: int | None = None) -> None:
+        if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
+            raise ConfigError(f"num_envs: must be a positive integer, got {num_envs!r}")
+        try:
+            cfg.validate()
+        except ValueError as exc:
+            raise ConfigError(f"{type(cfg).__name__}.{exc}") from None
+        self.cfg = cfg
+        self.num_envs = int(num_envs)
+        self.model = load_model(cfg.model_file)
+        self.model.options.timestep = float(cfg.sim_dt)
+        self.data = mx.SceneData(self.model, batch=[self.num_envs])
+        self.rng = np.random.default_rng(seed)
+        self.sim_substeps = cfg.sim_substeps
+        self.max_episode_steps = cfg.max_episode_steps
+        self.episode_steps = np.zeros(self.num_envs, np.int32)
+        self.log: dict[str, Any] = {}
+        self.physics_seconds = 0.0  # wall time inside MotrixSim step calls
+        self.step_seconds = 0.0  # wall time inside step()
+        self._state: Any = None
+        self._ready = False
+
+    # ---- to override ------------------------------------------------------------------------
+    def state_queries(self) -> Mapping[str, Any]:
+        """Extra named query sources read once per step into ``self.state``."""
+        return {}
+
+    def apply_action(self, actions: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def compute_obs(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def compute_reward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def compute_terminated(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def reset_rows(self, ids: np.ndarray) -> None:
+        raise NotImplementedError
+
+    # ---- helpers for subclasses --------------------------------------------------------------
+    @property
+    def state(self) -> Any:
+        """The compiled query plan: ``self.state["qpos"]`` etc. are zero-copy (N, ...) views."""
+        self._prepare()
+        return self._state
+
+    def compile_write(self, sources: Mapping[str, Any], *, reset: bool = False, forward_kinematic: bool = False) -> Any:
+        """Compile and allocate a write plan for this batch."""
+        plan = self.model.compile_write(dict(sources), reset=reset, forward_kinematic=forward_kinematic)
+        return plan.allocate(self.data)
+
+    @property
+    def physics_share(self) -> float:
+        """Fraction of ``step()`` wall time spent in MotrixSim's step calls (1.0 = no overhead)."""
+        return self.physics_seconds / self.step_seconds if self.step_seconds > 0 else 0.0
+
+    # ---- the protocol -------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None) -> tuple[np.ndarray, Info]:
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        self._prepare()
+        self._reset_ids(np.arange(self.num_envs))
+        self.log = {}
+        return self.compute_obs(), {"log": self.log}
+
+    def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Info]:
+        if not self._ready:
+            raise RuntimeError(f"{type(self).__name__}.step() called before reset()")
+        start = time.perf_counter()
+        actions = self._check_actions(actions)
+        self.log = {}
+        self.apply_action(actions)
+        bad = self._physics()
+        self.episode_steps += 1
+        obs = self.compute_obs()
+        reward = self.compute_reward()
+        terminated = self.compute_terminated()
+        if bad is None:
+            bad = self._diverged_rows(obs, reward)
+        n_bad = int(np.count_nonzero(bad))
+        self.log["diverged"] = float(n_bad)
+        if n_bad:
+            obs[bad] = 0.0
+            reward[bad] = 0.0
+            terminated = terminated | bad
+        truncated = (self.episode_steps >= self.max_episode_steps) & ~terminated
+        done = terminated | truncated
+        final_obs = obs
+        if done.any():
+            final_obs = obs.copy()
+            self._reset_ids(np.flatnonzero(done))
+            obs = self.compute_obs()
+        self.step_seconds += time.perf_counter() - start
+        return obs, reward, terminated, truncated, {"final_obs": final_obs, "log": self.log}
+
+    def close(self) -> None:
+        self._state = None
+
+    # ---- internals ----------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        if self._state is not None:
+            return
+        sources = {"qpos": Q.DofPosition(), "qvel": Q.DofVelocity(), **self.state_queries()}
+        self._state = self.model.compile_query(sources).allocate(self.data)
+        self._act_shape = (self.num_envs, *self.action_space.shape)
+        self._act_low = self.action_space.low.astype(np.float32)
+        self._act_high = self.action_space.high.astype(np.float32)
+        self._ready = True
+
+    def _check_actions(self, actions: Any) -> np.ndarray:
+        a = np.asarray(actions)
+        if a.shape != self._act_shape:
+            raise ValueError(f"actions: expected shape {self._act_shape}, got {a.shape}")
+        if a.dtype.kind != "f":
+            raise ValueError(f"actions: expected a float array (float32), got dtype {a.dtype}")
+        if not np.isfinite(a).all():
+            rows = np.flatnonzero(~np.isfinite(a).all(axis=1))
+            raise ValueError(f"actions: non-finite values in rows {rows[:8].tolist()}")
+        return np.clip(a, self._act_low, self._act_high, dtype=np.float32)
+
+    def _physics(self) -> np.ndarray | None:
+        """Step the physics; on an engine panic return the rows to reset, else None."""
+        t0 = time.perf_counter()
+        try:
+            self.model.step_n(self.data, self.sim_substeps)
+        except BaseException as exc:
+            if not is_engine_panic(exc):
+                raise
+            self.physics_seconds += time.perf_counter() - t0
+            self._state.execute(self.data)
+            bad = self._bad_state_rows()
+            if not bad.any():  # cannot tell which row broke the solver: restart them all
+                bad[:] = True
+            self.log["engine_panics"] = 1.0
+            return bad
+        self.physics_seconds += time.perf_counter() - t0
+        self._state.execute(self.data)
+        return None
+
+    def _bad_state_rows(self) -> np.ndarray:
+        limit = self.divergence_limit
+        with np.errstate(invalid="ignore"):
+            ok = (np.abs(self._state["qpos"]) < limit).all(axis=1)
+            ok &= (np.abs(self._state["qvel"]) < limit).all(axis=1)
+        return ~ok
+
+    def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
+        bad = self._bad_state_rows()
+        if not (np.isfinite(obs).all() and np.isfinite(reward).all()):
+            bad |= ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
+        return bad
+
+    def _reset_ids(self, ids: np.ndarray) -> None:
+        self.episode_steps[ids] = 0
+        self.reset_rows(ids)
+        self._state.execute(self.data, env_ids=ids)

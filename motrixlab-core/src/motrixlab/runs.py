@@ -1,0 +1,103 @@
+"""Run directories: ``runs/<env>/<YYYYmmdd-HHMMSS>-<trainer>-<backend>/`` and atomic files in them."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from motrixlab.errors import UnknownNameError
+
+RUNS_ENV = "MOTRIXLAB_RUNS_DIR"
+CHECKPOINT_ALIASES = ("latest", "best")
+
+
+def runs_root() -> Path:
+    return Path(os.environ.get(RUNS_ENV, "runs"))
+
+
+def new_run_dir(env: str, trainer: str, backend: str, root: Path | None = None) -> Path:
+    """Create a fresh, uniquely named run directory."""
+    base = (root or runs_root()) / env
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for i in range(1000):
+        name = f"{stamp}-{trainer}-{backend}" + (f"-{i}" if i else "")
+        path = base / name
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"cannot create a run directory under {base}")
+
+
+def list_runs(env: str, root: Path | None = None) -> list[Path]:
+    """Runs of ``env`` that have a config, oldest first."""
+    base = (root or runs_root()) / env
+    if not base.is_dir():
+        return []
+    return sorted((p for p in base.iterdir() if (p / "config.json").is_file()), key=lambda p: p.name)
+
+
+def find_run(env: str, ref: str = "latest", root: Path | None = None) -> Path:
+    """``latest``, a run name under ``runs/<env>/``, or a path to a run directory."""
+    runs = list_runs(env, root)
+    if ref == "latest":
+        if not runs:
+            raise UnknownNameError(
+                f"no runs of {env!r} under {(root or runs_root()) / env}; train one with: motrixlab train {env}"
+            )
+        return runs[-1]
+    path = Path(ref)
+    if (path / "config.json").is_file():
+        return path
+    for run in runs:
+        if run.name == ref:
+            return run
+    names = ", ".join(r.name for r in runs[-5:]) or "(none)"
+    raise UnknownNameError(f"run {ref!r} not found for {env!r}; recent runs: {names}")
+
+
+def resolve_checkpoint(run_dir: Path, ref: str, suffix: str) -> Path:
+    """``latest``, ``best``, a periodic checkpoint's name, or a file path."""
+    ckpts = run_dir / "checkpoints"
+    candidates = [ckpts / f"{ref}{suffix}", ckpts / ref, Path(ref)]
+    for path in candidates:
+        if path.is_file():
+            return path
+    have = sorted(p.name for p in ckpts.glob(f"*{suffix}")) if ckpts.is_dir() else []
+    raise UnknownNameError(
+        f"checkpoint {ref!r} not found in {ckpts}; available: {', '.join(have) or '(none)'}"
+    )
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same directory and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, tuple):
+        return list(obj)
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
