@@ -1,0 +1,1 @@
+"""Test plugin for MotrixLab's own tests."""
