@@ -1,0 +1,5 @@
+"""``python -m motrixlab`` runs the CLI."""
+
+from motrixlab.cli.app import main
+
+main()
