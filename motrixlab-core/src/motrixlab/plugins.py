@@ -216,10 +216,19 @@ class _Loader:
         except (pluggy.PluginValidationError, ValueError) as exc:
             info.errors.append(f"invalid plugin: {_short(exc)}")
             return
+        hooked = set()
         for caller in self.pm.get_hookcallers(plugin) or []:
+            hooked.add(caller.name)
             if not caller.has_spec():
                 hint = did_you_mean(caller.name, _HOOKS)
                 info.errors.append(f"unknown hook {caller.name!r}{hint}; valid hooks: {', '.join(_HOOKS)}")
+        for attr in dir(plugin):  # pluggy ignores unmarked functions: a silent no-op is worse
+            if attr.startswith("motrixlab_") and attr not in hooked and callable(getattr(plugin, attr, None)):
+                if attr in _HOOKS:
+                    info.errors.append(f"{attr!r} is not marked with @motrixlab.hookimpl")
+                else:
+                    hint = did_you_mean(attr, _HOOKS)
+                    info.errors.append(f"unknown hook {attr!r}{hint}; valid hooks: {', '.join(_HOOKS)}")
         # Unknown hooks would fail pm.check_pending() for everyone: drop the whole plugin.
         if info.errors:
             self.pm.unregister(plugin)
