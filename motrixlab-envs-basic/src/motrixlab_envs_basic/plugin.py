@@ -6,7 +6,29 @@ from collections.abc import Callable
 
 import motrixlab
 
+_PKG = "motrixlab_envs_basic"
+
+#: name -> (module, config class, env class, PPO config class, description)
+ENVS: dict[str, tuple[str, str, str, str, str]] = {
+    "cartpole": ("cartpole", "CartPoleCfg", "CartPoleEnv", "CartPolePPO", "Balance a pole upright on a cart"),
+}
+
 
 @motrixlab.hookimpl
 def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> None:
-    """No environments yet."""
+    for name, (module, cfg, env, _ppo, description) in ENVS.items():
+        register(
+            motrixlab.EnvSpec(
+                name=name,
+                cfg=f"{_PKG}.{module}:{cfg}",
+                env=f"{_PKG}.{module}:{env}",
+                domain="basic",
+                description=description,
+            )
+        )
+
+
+@motrixlab.hookimpl
+def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
+    for name, (module, _cfg, _env, ppo, _description) in ENVS.items():
+        register(motrixlab.RLCfgSpec(env=name, cfg=f"{_PKG}.{module}:{ppo}", trainer="skrl", backend=None))

@@ -1,0 +1,41 @@
+"""Normalised motor control: policies act in [-1, 1]; each actuator's ctrlrange is the physical scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from motrixlab.npenv import NpEnv
+from motrixsim import write as W
+
+
+class MotorControl:
+    """Maps actions in [-1, 1] affinely onto the model's actuator ctrlranges through one write plan."""
+
+    def __init__(self, env: NpEnv[Any]) -> None:
+        limits = np.asarray(env.model.actuator_ctrl_limits, dtype=np.float32).reshape(2, -1)  # rows: low, high
+        self.low, self.high = limits[0], limits[1]
+        self.scale = (self.high - self.low) / 2
+        self.offset = (self.high + self.low) / 2
+        self.centred = bool(np.all(self.offset == 0))
+        self._plan = env.compile_write({"u": W.ActuatorCtrls()})
+        self._u = self._plan["u"]
+        self._data = env.data
+
+    @property
+    def space(self) -> spaces.Box:
+        """The single-env action space: one entry in [-1, 1] per actuator."""
+        return spaces.Box(-1.0, 1.0, shape=(len(self.scale),), dtype=np.float32)
+
+    def apply(self, actions: np.ndarray) -> None:
+        """Write ``actions`` (N, A), already clipped to [-1, 1], as controls for the next physics steps."""
+        np.multiply(actions, self.scale, out=self._u)
+        if not self.centred:
+            self._u += self.offset
+        self._plan.execute(self._data)
+
+    @property
+    def ctrl(self) -> np.ndarray:
+        """The controls last written, (N, A), in physical units."""
+        return self._u
