@@ -16,11 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from motrixlab import EnvCfg, PPOCfg
-from motrixlab.npenv import NpEnv, box
-from motrixsim import write as W
 
 from motrixlab_envs_basic.assets import model_path
-from motrixlab_envs_basic.control import MotorControl
+from motrixlab_envs_basic.base import BasicEnv
 
 
 @dataclass(kw_only=True)
@@ -42,18 +40,10 @@ class CartPoleCfg(EnvCfg):
             raise ValueError(f"reset_noise: must be >= 0, got {self.reset_noise!r}")
 
 
-class CartPoleEnv(NpEnv[CartPoleCfg]):
+class CartPoleEnv(BasicEnv[CartPoleCfg]):
     """State is exactly (qpos, qvel) = (x, theta, xdot, thetadot); no link poses are read."""
 
-    def __init__(self, cfg: CartPoleCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
-        super().__init__(cfg, num_envs=num_envs, seed=seed)
-        self.motor = MotorControl(self)
-        self.action_space = self.motor.space
-        self.observation_space = box(4)
-        self._init = self.compile_write({"q": W.BodyJointPosition(), "v": W.BodyJointVelocity()}, reset=True)
-
-    def apply_action(self, actions: np.ndarray) -> None:
-        self.motor.apply(actions)
+    obs_dim = 4
 
     def compute_obs(self) -> np.ndarray:
         return self.state.buffer.copy()  # the query buffer is exactly [qpos | qvel]
@@ -67,13 +57,8 @@ class CartPoleEnv(NpEnv[CartPoleCfg]):
         return (np.abs(q[:, 1]) > self.cfg.max_angle) | (np.abs(q[:, 0]) > self.cfg.max_position)
 
     def initial_state(self, n: int) -> np.ndarray:
-        """(n, 4) rows of [qpos | qvel] for fresh episodes: upright rest plus uniform noise."""
         noise = self.cfg.reset_noise
         return self.rng.uniform(-noise, noise, (n, 4))
-
-    def reset_rows(self, ids: np.ndarray) -> None:
-        self._init.buffer[ids] = self.initial_state(len(ids))  # write buffer layout: [q | v]
-        self._init.execute(self.data, env_ids=ids)
 
 
 @dataclass(kw_only=True)

@@ -22,6 +22,7 @@ class MotorControl:
         self._plan = env.compile_write({"u": W.ActuatorCtrls()})
         self._u = self._plan["u"]
         self._data = env.data
+        self.action = np.zeros((env.num_envs, len(self.scale)), np.float32)
 
     @property
     def space(self) -> spaces.Box:
@@ -30,6 +31,7 @@ class MotorControl:
 
     def apply(self, actions: np.ndarray) -> None:
         """Write ``actions`` (N, A), already clipped to [-1, 1], as controls for the next physics steps."""
+        self.action = actions
         np.multiply(actions, self.scale, out=self._u)
         if not self.centred:
             self._u += self.offset

@@ -11,6 +11,13 @@ _PKG = "motrixlab_envs_basic"
 #: name -> (module, config class, env class, PPO config class, description)
 ENVS: dict[str, tuple[str, str, str, str, str]] = {
     "cartpole": ("cartpole", "CartPoleCfg", "CartPoleEnv", "CartPolePPO", "Balance a pole upright on a cart"),
+    "cartpole-swingup": (
+        "cartpole_swingup",
+        "CartPoleSwingUpCfg",
+        "CartPoleSwingUpEnv",
+        "CartPoleSwingUpPPO",
+        "Swing a hanging pole up and balance it on a cart",
+    ),
 }
 
 

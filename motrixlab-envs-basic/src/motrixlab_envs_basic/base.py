@@ -1,0 +1,54 @@
+"""``BasicEnv``: what every task in this package shares.
+
+Actions are motor commands in [-1, 1] (see ``control.MotorControl``); the state is the joint
+positions and velocities (no floating bases), which is all these tasks read. A reset writes
+fresh joint positions and velocities for the finished rows only, through one write plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+from motrixlab import EnvCfg
+from motrixlab.npenv import NpEnv, box
+from motrixsim import write as W
+
+from motrixlab_envs_basic.control import MotorControl
+
+CfgT = TypeVar("CfgT", bound=EnvCfg)
+
+
+class BasicEnv(NpEnv[CfgT]):
+    """Subclasses set ``obs_dim`` and write ``initial_state`` plus the ``compute_*`` methods."""
+
+    obs_dim: ClassVar[int]
+
+    def __init__(self, cfg: CfgT, *, num_envs: int = 1, seed: int | None = None) -> None:
+        super().__init__(cfg, num_envs=num_envs, seed=seed)
+        self.motor = MotorControl(self)
+        self.action_space = self.motor.space
+        self.observation_space = box(self.obs_dim)
+        self.nq = self.model.num_dof_pos
+        self.nv = self.model.num_dof_vel
+        self._init: Any = self.compile_write({"q": W.BodyJointPosition(), "v": W.BodyJointVelocity()}, reset=True)
+
+    def apply_action(self, actions: np.ndarray) -> None:
+        self.motor.apply(actions)
+
+    def initial_state(self, n: int) -> np.ndarray:
+        """(n, nq + nv) rows of [qpos | qvel] that start ``n`` fresh episodes."""
+        raise NotImplementedError
+
+    def reset_task(self, ids: np.ndarray) -> None:
+        """Draw per-episode task variables (targets) for rows ``ids``; none by default."""
+
+    def reset_rows(self, ids: np.ndarray) -> None:
+        self._init.buffer[ids] = self.initial_state(len(ids))  # write buffer layout: [q | v]
+        self.reset_task(ids)
+        self._init.execute(self.data, env_ids=ids)
+
+    def uniform(self, n: int, low: Any, high: Any) -> np.ndarray:
+        """(n, len(low)) uniform draws from the env's generator (the only source of randomness)."""
+        low = np.asarray(low, np.float64)
+        return self.rng.uniform(low, np.asarray(high, np.float64), (n, *low.shape))
