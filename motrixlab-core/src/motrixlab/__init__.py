@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from motrixlab.envcfg import EnvCfg
-from motrixlab.errors import ConfigError, MotrixLabError, PluginError, UnknownNameError
+from motrixlab.errors import ConfigError, ModelLoadError, MotrixLabError, PluginError, UnknownNameError
 from motrixlab.hookspecs import hookimpl
 from motrixlab.rlcfg import PPOCfg, RLCfg
 from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
@@ -48,6 +48,7 @@ __all__ = [
     "EnvSpec",
     "EvalResult",
     "GymVectorEnv",
+    "ModelLoadError",
     "MotrixLabError",
     "NpEnv",
     "PPOCfg",

@@ -20,3 +20,7 @@ class UnknownNameError(MotrixLabError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ModelLoadError(ConfigError):
+    """The model file is missing or is not a model MotrixSim can load."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from motrixlab.env import ABEnv
 from motrixlab.envcfg import EnvCfg
-from motrixlab.errors import ConfigError, PluginError
+from motrixlab.errors import ConfigError, ModelLoadError, PluginError
 from motrixlab.imports import load_ref
 from motrixlab.overrides import apply_overrides
 from motrixlab.plugins import Registry, get_registry
@@ -32,7 +32,8 @@ def make_env_cfg(spec: EnvSpec, overrides: Mapping[str, Any] | None = None) -> E
     try:
         cfg.validate()
     except ValueError as exc:
-        raise ConfigError(f"env.{exc}") from None
+        error = ModelLoadError if str(exc).startswith("model_file:") else ConfigError
+        raise error(f"env.{exc}") from None
     return cfg
 
 

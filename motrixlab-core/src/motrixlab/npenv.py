@@ -27,14 +27,12 @@ from gymnasium import spaces
 from motrixsim import query as Q
 
 from motrixlab.envcfg import EnvCfg
-from motrixlab.errors import ConfigError, MotrixLabError
+from motrixlab.errors import ConfigError, ModelLoadError
 
 CfgT = TypeVar("CfgT", bound=EnvCfg)
 Info = dict[str, Any]
 
-
-class ModelLoadError(MotrixLabError):
-    """The model file is missing or not a model MotrixSim can load."""
+__all__ = ["ModelLoadError", "NpEnv", "box", "is_engine_panic", "load_model"]
 
 
 def is_engine_panic(exc: BaseException) -> bool:
@@ -77,7 +75,8 @@ class NpEnv(Generic[CfgT]):
         try:
             cfg.validate()
         except ValueError as exc:
-            raise ConfigError(f"{type(cfg).__name__}.{exc}") from None
+            error = ModelLoadError if str(exc).startswith("model_file:") else ConfigError
+            raise error(f"{type(cfg).__name__}.{exc}") from None
         self.cfg = cfg
         self.num_envs = int(num_envs)
         self.model = load_model(cfg.model_file)
@@ -171,6 +170,7 @@ class NpEnv(Generic[CfgT]):
 
     def close(self) -> None:
         self._state = None
+        self._ready = False
 
     # ---- internals ----------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -205,6 +205,8 @@ class NpEnv(Generic[CfgT]):
             self.physics_seconds += time.perf_counter() - t0
             self._state.execute(self.data)
             bad = self._bad_state_rows()
+            with np.errstate(invalid="ignore"):  # a NaN control (e.g. on a position actuator) panics too
+                bad |= ~np.isfinite(self.data.actuator_ctrls).all(axis=1)
             if not bad.any():  # cannot tell which row broke the solver: restart them all
                 bad[:] = True
             self.log["engine_panics"] = 1.0
