@@ -18,6 +18,27 @@ ENVS: dict[str, tuple[str, str, str, str, str]] = {
         "CartPoleSwingUpPPO",
         "Swing a hanging pole up and balance it on a cart",
     ),
+    "pendulum": (
+        "pendulum",
+        "PendulumCfg",
+        "PendulumEnv",
+        "PendulumPPO",
+        "Swing a torque-limited pendulum up and hold it",
+    ),
+    "acrobot": (
+        "acrobot",
+        "AcrobotCfg",
+        "AcrobotEnv",
+        "AcrobotPPO",
+        "Swing an elbow-driven two-link arm's tip up high",
+    ),
+    "reacher": (
+        "reacher",
+        "ReacherCfg",
+        "ReacherEnv",
+        "ReacherPPO",
+        "Bring a planar arm's fingertip to a random target",
+    ),
 }
 
 

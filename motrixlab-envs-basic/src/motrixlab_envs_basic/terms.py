@@ -18,3 +18,8 @@ def small_control(action: np.ndarray, floor: float = 0.8) -> np.ndarray:
 def upright(cos_angle: np.ndarray) -> np.ndarray:
     """1 when upright (cos = 1), 0 when upside down, (1 + cos) / 2 in between."""
     return (1.0 + cos_angle) * 0.5
+
+
+def wrap_angle(angle: np.ndarray) -> np.ndarray:
+    """Angles mapped into [-pi, pi)."""
+    return np.mod(angle + np.pi, 2 * np.pi) - np.pi
