@@ -22,8 +22,11 @@ def load_ref(ref: str, what: str = "reference") -> Any:
     module_name, _, attr = ref.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise PluginError(f"{what}: cannot import module {module_name!r} from {ref!r}: {exc}") from exc
+    except Exception as exc:  # a module that fails while importing is as unusable as a missing one
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if not isinstance(exc, ImportError):
+            detail = f"{type(exc).__name__}: {detail}"
+        raise PluginError(f"{what}: cannot import module {module_name!r} from {ref!r}: {detail}") from exc
     for part in attr.split("."):
         try:
             obj = getattr(obj, part)

@@ -81,8 +81,7 @@ class Registry:
                     "(pip install motrixlab-envs-basic, or see `motrixlab plugins`)"
                 ) from None
             raise UnknownNameError(
-                f"unknown environment {name!r}{did_you_mean(name, self.envs)}; "
-                f"installed: {one_of(self.envs)}"
+                f"unknown environment {name!r}{did_you_mean(name, self.envs)}; installed: {one_of(self.envs)}"
             ) from None
 
     def trainer_backends(self, trainer: str | None = None) -> list[TrainerSpec]:
@@ -98,7 +97,8 @@ class Registry:
                     "no trainer backend is installed; install one with: "
                     "pip install 'motrixlab-trainer-skrl[torch]'  (or [jax])"
                 )
-            raise UnknownNameError(f"unknown trainer {trainer!r}{did_you_mean(trainer, have.split(', '))}; installed: {have}")
+            hint = did_you_mean(trainer, have.split(", "))
+            raise UnknownNameError(f"unknown trainer {trainer!r}{hint}; installed: {have}")
         if backend is not None:
             for spec in candidates:
                 if spec.backend == backend:
@@ -115,7 +115,9 @@ class Registry:
             )
         usable = [s for s in candidates if not missing_modules(s.requires)]
         if not usable:
-            hints = "; ".join(s.install_hint for s in candidates if s.install_hint)
+            hints = "; ".join(
+                s.install_hint or "pip install " + " ".join(missing_modules(s.requires)) for s in candidates
+            )
             raise MotrixLabError(f"no usable trainer backend: their frameworks are not installed; {hints}")
         return min(usable, key=_backend_preference)
 
@@ -202,7 +204,7 @@ class _Loader:
             return
         try:
             module = ep.load()
-        except BaseException as exc:  # noqa: BLE001 - a plugin must never take the CLI down
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             info.errors.append(f"failed to import {ep.value!r}: {_short(exc)}")
@@ -240,7 +242,7 @@ class _Loader:
         return self.registry
 
     def _call(self, hook: str, kind: type, add: Callable[[Any, PluginInfo], None]) -> None:
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):  # registration order
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():  # registration order (pluggy calls LIFO)
             info = self.registry.plugins[impl.plugin_name]
 
             def register(spec: Any, _info: PluginInfo = info) -> None:
@@ -250,7 +252,7 @@ class _Loader:
 
             try:
                 impl.function(register=register)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 info.errors.append(f"{hook} failed: {_short(exc)}")
@@ -286,7 +288,8 @@ class _Loader:
             )
             return
         label = f"{spec.env}:{spec.trainer}/{spec.backend or '*'}"
-        clash = [s for s in self.registry.rl_cfgs if (s.env, s.trainer, s.backend) == (spec.env, spec.trainer, spec.backend)]
+        key = (spec.env, spec.trainer, spec.backend)
+        clash = [s for s in self.registry.rl_cfgs if (s.env, s.trainer, s.backend) == key]
         if clash:
             info.errors.append(f"RL config {label!r} is already registered by plugin {clash[0].plugin!r}")
             return
