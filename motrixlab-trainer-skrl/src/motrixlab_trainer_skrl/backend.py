@@ -1,0 +1,70 @@
+"""What the framework-neutral loop needs from a framework: one skrl PPO agent and its tensors.
+
+Implementations live in ``torch_agent`` and ``jax_agent`` and are imported only when a backend runs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from motrixlab.rlcfg import PPOCfg
+
+
+class Backend(ABC):
+    """A skrl PPO agent on one framework, driven by :mod:`motrixlab_trainer_skrl.loop`."""
+
+    name: str  # "torch" | "jax"
+    payload_format: str  # what the checkpoint payload holds
+
+    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
+                 training: bool) -> None:
+        self.cfg = cfg
+        self.observation_space = observation_space
+        self.action_space = action_space
+        self.num_envs = num_envs
+        self.training = training
+
+    # ---- rollout ---------------------------------------------------------------------------
+    @abstractmethod
+    def observe(self, obs: np.ndarray) -> Any:
+        """A framework tensor the loop may keep across ``env.step`` (a copy: envs may reuse buffers)."""
+
+    @abstractmethod
+    def act(self, obs: Any, timestep: int, timesteps: int) -> tuple[Any, np.ndarray]:
+        """Stochastic actions: the framework tensor for skrl and a NumPy view for the env."""
+
+    @abstractmethod
+    def record(self, *, obs: Any, actions: Any, reward: np.ndarray, final_obs: np.ndarray,
+               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+        """Store the transition and run skrl's post-interaction; True if a PPO update ran."""
+
+    @abstractmethod
+    def take_tracking(self) -> dict[str, float]:
+        """Losses, std and learning rate skrl tracked since the last call (then forgotten)."""
+
+    # ---- policy ----------------------------------------------------------------------------
+    @abstractmethod
+    def deterministic(self, obs: np.ndarray) -> np.ndarray:
+        """Mean actions with frozen normalisers (what evaluation, play and export use)."""
+
+    # ---- state -----------------------------------------------------------------------------
+    @abstractmethod
+    def state_bytes(self) -> bytes:
+        """Models, optimizer, scheduler and normalisers as checkpoint payload bytes (no pickle)."""
+
+    @abstractmethod
+    def load_state_bytes(self, payload: bytes) -> None:
+        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch."""
+
+    @abstractmethod
+    def seed(self, seed: int) -> None:
+        """Seed the framework's and skrl's random streams."""
+
+    # ---- export ----------------------------------------------------------------------------
+    @abstractmethod
+    def policy_export_parts(self) -> dict[str, Any]:
+        """NumPy parts of the deterministic policy for export: ``obs_mean``, ``obs_std``, ``obs_clip``
+        (None without a normaliser), ``layers`` [(W (out, in), b)], ``activation``, ``low``, ``high``."""

@@ -1,0 +1,112 @@
+"""The checkpoint file: a small JSON header, then the framework's own bytes, checked end to end.
+
+Layout (all integers little-endian)::
+
+    b"MXLCKPT1"               8-byte magic
+    uint32 header_length
+    header (UTF-8 JSON)       format, env, trainer, backend, env_steps, payload_bytes, payload_sha256, ...
+    payload                   torch: ``torch.save`` of tensors and plain values (loads with weights_only=True)
+                              jax:   ``flax.serialization.msgpack_serialize`` of the state pytree
+
+The header is readable without torch or jax, so a checkpoint from another env or backend, or a file
+cut short by a crash, is refused with one clear line before any framework touches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+from motrixlab.errors import MotrixLabError
+from motrixlab.runs import atomic_write_bytes
+
+MAGIC = b"MXLCKPT1"
+FORMAT_VERSION = 1
+SUFFIX = ".ckpt"
+_LEN = struct.Struct("<I")
+
+
+class CheckpointError(MotrixLabError):
+    """A checkpoint file is unreadable, truncated, corrupted, or belongs to another env/backend."""
+
+
+def write_checkpoint(path: Path, header: dict[str, Any], payload: bytes) -> None:
+    """Write atomically: a crash leaves either the old file or the complete new one."""
+    head = dict(header)
+    head.update(
+        format=FORMAT_VERSION,
+        payload_bytes=len(payload),
+        payload_sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    head_bytes = json.dumps(head, sort_keys=True).encode()
+    atomic_write_bytes(path, MAGIC + _LEN.pack(len(head_bytes)) + head_bytes + payload)
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """Only the header (cheap: for listings and compatibility checks)."""
+    return _parse(path, verify=False)[0]
+
+
+def read_checkpoint(path: Path) -> tuple[dict[str, Any], bytes]:
+    """Header and verified payload, or a :class:`CheckpointError` naming what is wrong."""
+    return _parse(path, verify=True)
+
+
+def _parse(path: Path, *, verify: bool) -> tuple[dict[str, Any], bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    if not data.startswith(MAGIC):
+        if len(data) < len(MAGIC) and MAGIC.startswith(data):
+            raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(data)} bytes)")
+        raise CheckpointError(f"{str(path)!r} is not a MotrixLab checkpoint (unknown file format)")
+    start = len(MAGIC) + _LEN.size
+    if len(data) < start:
+        raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(data)} bytes)")
+    (head_len,) = _LEN.unpack_from(data, len(MAGIC))
+    if len(data) < start + head_len:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is truncated: {len(data)} bytes, the header alone needs {start + head_len}"
+        )
+    try:
+        header = json.loads(data[start : start + head_len])
+        if not isinstance(header, dict):
+            raise ValueError("header is not an object")
+        size = int(header["payload_bytes"])
+        digest = str(header["payload_sha256"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: unreadable header ({exc})") from None
+    if header.get("format") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} has format {header.get('format')!r}; this version reads format {FORMAT_VERSION}"
+        )
+    payload = data[start + head_len :]
+    if len(payload) < size:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is truncated: {start + head_len + len(payload)} of "
+            f"{start + head_len + size} bytes"
+        )
+    if len(payload) > size:
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: {len(payload) - size} unexpected trailing bytes")
+    if verify and hashlib.sha256(payload).hexdigest() != digest:
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: payload checksum mismatch")
+    return header, payload
+
+
+def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: str, backend: str) -> None:
+    """Refuse a checkpoint written for another env, trainer or backend."""
+    if header.get("env") != env:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} was trained on env {header.get('env')!r}, not {env!r}"
+        )
+    if header.get("trainer") != trainer or header.get("backend") != backend:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} was written by backend {header.get('trainer')}/{header.get('backend')}, "
+            f"not {trainer}/{backend}; use --backend {header.get('backend')}"
+        )

@@ -1,0 +1,201 @@
+"""skrl PPO on JAX/flax (imported only when the jax backend runs). State is saved with flax msgpack."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import flax.serialization
+import jax
+import jax.numpy as jnp
+import numpy as np
+from skrl import config as skrl_config
+from skrl import logger as skrl_logger
+from skrl.agents.jax.ppo import PPO, PPO_CFG
+from skrl.memories.jax import RandomMemory
+from skrl.resources.preprocessors.jax import RunningStandardScaler
+from skrl.resources.schedulers.jax import KLAdaptiveLR
+
+from motrixlab.rlcfg import PPOCfg
+from motrixlab_trainer_skrl.backend import Backend
+from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value
+from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
+
+skrl_logger.setLevel(logging.WARNING)
+
+
+class JaxBackend(Backend):
+    name = "jax"
+    payload_format = "flax-msgpack"
+
+    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
+                 training: bool) -> None:
+        super().__init__(cfg, observation_space, action_space, num_envs, training=training)
+        self.device = jax.devices()[0]
+        skrl_config.jax.device = self.device
+        self.seed(cfg.seed)  # before the models: they take their PRNG keys from skrl's config
+        common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
+        if cfg.shared_trunk:
+            policy = value = SharedPolicyValue(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
+                                               init_log_std=cfg.init_log_std)
+            policy.init_state_dict(role="policy")
+        else:
+            policy = Policy(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
+                            init_log_std=cfg.init_log_std)
+            value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
+            policy.init_state_dict(role="policy")
+            value.init_state_dict(role="value", key=jax.random.fold_in(skrl_config.jax.key, 1))
+        memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
+        agent_cfg = PPO_CFG(**ppo_kwargs(cfg, observation_space=observation_space, device=self.device,
+                                         scaler=RunningStandardScaler, kl_scheduler=KLAdaptiveLR))
+        self.agent = PPO(models={"policy": policy, "value": value}, memory=memory,
+                         observation_space=observation_space, action_space=action_space, device=self.device,
+                         cfg=agent_cfg)
+        self.agent.init()
+        self.agent.enable_training_mode(training)
+        self.policy = policy
+        self.shared = cfg.shared_trunk
+        self._low = jnp.asarray(action_space.low, dtype=jnp.float32)
+        self._high = jnp.asarray(action_space.high, dtype=jnp.float32)
+        self._deterministic = jax.jit(self._mean_actions)
+
+    # ---- rollout ---------------------------------------------------------------------------
+    def observe(self, obs: np.ndarray) -> jax.Array:
+        return jnp.array(obs, dtype=jnp.float32)  # a device copy
+
+    def act(self, obs: jax.Array, timestep: int, timesteps: int) -> tuple[jax.Array, np.ndarray]:
+        actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
+        return actions, np.asarray(actions)
+
+    def record(self, *, obs: jax.Array, actions: jax.Array, reward: np.ndarray, final_obs: np.ndarray,
+               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+        if not self.cfg.time_limit_bootstrap:
+            terminated = terminated | truncated
+        self.agent.record_transition(
+            observations=obs,
+            states=None,
+            actions=actions,
+            rewards=jnp.asarray(reward, dtype=jnp.float32).reshape(-1, 1),
+            next_observations=jnp.asarray(final_obs, dtype=jnp.float32),
+            next_states=None,
+            terminated=jnp.asarray(terminated).reshape(-1, 1),
+            truncated=jnp.asarray(truncated).reshape(-1, 1),
+            infos=None,
+            timestep=timestep,
+            timesteps=timesteps,
+        )
+        before = self.agent._rollout
+        self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
+        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
+
+    def take_tracking(self) -> dict[str, float]:
+        data = self.agent.tracking_data
+        out = {k: float(np.mean(v)) for k, v in data.items() if v}
+        data.clear()
+        return out
+
+    # ---- policy ----------------------------------------------------------------------------
+    def _mean_actions(self, params: Any, scaler: Any, obs: jax.Array) -> jax.Array:
+        if scaler is not None:
+            obs = jnp.clip((obs - scaler["running_mean"]) / (jnp.sqrt(scaler["running_variance"]) + scaler["eps"]),
+                           -scaler["clip"], scaler["clip"])
+        mean, _ = self.policy.apply(params, {"observations": obs}, "policy")
+        return jnp.clip(mean, self._low, self._high)
+
+    def _scaler(self) -> dict[str, Any] | None:
+        pre = self.agent._observation_preprocessor
+        if not isinstance(pre, RunningStandardScaler):
+            return None
+        return {"running_mean": pre.running_mean, "running_variance": pre.running_variance,
+                "eps": pre.epsilon, "clip": pre.clip_threshold}
+
+    def deterministic(self, obs: np.ndarray) -> np.ndarray:
+        out = self._deterministic(self.policy.state_dict.params, self._scaler(), jnp.asarray(obs, jnp.float32))
+        return np.asarray(out)
+
+    # ---- state -----------------------------------------------------------------------------
+    def _state(self) -> dict[str, Any]:
+        agent = self.agent
+        state: dict[str, Any] = {"policy": agent.policy.state_dict.params}
+        if not self.shared:
+            state["value"] = agent.value.state_dict.params
+        if self.training or hasattr(agent, "policy_optimizer"):
+            state["policy_optimizer"] = agent.policy_optimizer
+            state["value_optimizer"] = agent.value_optimizer
+            state["learning_rate"] = {"policy": float(agent.policy_learning_rate),
+                                      "value": float(agent.value_learning_rate)}
+        for name in ("observation_preprocessor", "value_preprocessor"):
+            module = agent.checkpoint_modules.get(name)
+            if module is not None:
+                state[name] = module.state_dict.params
+        return state
+
+    def state_bytes(self) -> bytes:
+        state = flax.serialization.to_state_dict(self._state())
+        state["rng"] = {"policy_draws": int(getattr(self.policy, "_g_i", 0)),
+                        "numpy": np.asarray(np.random.get_state()[1], dtype=np.uint32)}
+        return flax.serialization.msgpack_serialize(state)
+
+    def load_state_bytes(self, payload: bytes) -> None:
+        restored = flax.serialization.msgpack_restore(payload)
+        if not isinstance(restored, dict):
+            raise ValueError("payload is not a state dictionary")
+        target = self._state()
+        for name, template in target.items():
+            if name not in restored:
+                raise KeyError(f"missing {name!r} state")
+            value = flax.serialization.from_state_dict(template, restored[name])
+            _check_same_shapes(name, template, value)
+            target[name] = value
+        agent = self.agent
+        agent.policy.state_dict = agent.policy.state_dict.replace(params=target["policy"])
+        if "value" in target:
+            agent.value.state_dict = agent.value.state_dict.replace(params=target["value"])
+        if "policy_optimizer" in target:
+            agent.policy_optimizer = target["policy_optimizer"]
+            agent.value_optimizer = target["value_optimizer"]
+            agent.policy_learning_rate = float(target["learning_rate"]["policy"])
+            agent.value_learning_rate = float(target["learning_rate"]["value"])
+        for name in ("observation_preprocessor", "value_preprocessor"):
+            if name in target:
+                agent.checkpoint_modules[name].state_dict = target[name]
+        rng = restored.get("rng", {})
+        if self.training and "policy_draws" in rng:
+            self.policy._g_i = int(rng["policy_draws"])
+
+    def seed(self, seed: int) -> None:
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        skrl_config.jax.key = int(seed % 2**32)
+
+    # ---- export ----------------------------------------------------------------------------
+    def policy_export_parts(self) -> dict[str, Any]:
+        params = self.policy.state_dict.params["params"]
+        if self.shared:
+            names = [f"trunk_{i}" for i in range(len(self.cfg.policy_hidden))] + ["mean_head"]
+        else:
+            names = [f"dense_{i}" for i in range(len(self.cfg.policy_hidden) + 1)]
+        layers = [(np.asarray(params[n]["kernel"]).T.copy(), np.asarray(params[n]["bias"])) for n in names]
+        parts: dict[str, Any] = {
+            "layers": layers,
+            "activation": self.cfg.activation,
+            "low": self.action_space.low,
+            "high": self.action_space.high,
+            "obs_mean": None,
+            "obs_std": None,
+            "obs_clip": None,
+        }
+        scaler = self._scaler()
+        if scaler is not None:
+            parts["obs_mean"] = np.asarray(scaler["running_mean"], np.float32)
+            parts["obs_std"] = np.asarray(jnp.sqrt(scaler["running_variance"]) + scaler["eps"], np.float32)
+            parts["obs_clip"] = float(scaler["clip"])
+        return parts
+
+
+def _check_same_shapes(name: str, template: Any, value: Any) -> None:
+    want = jax.tree_util.tree_map(lambda x: np.shape(x), template)
+    got = jax.tree_util.tree_map(lambda x: np.shape(x), value)
+    if jax.tree_util.tree_structure(template) != jax.tree_util.tree_structure(value) or want != got:
+        raise ValueError(f"{name!r} state does not match this network (different sizes)")

@@ -1,0 +1,105 @@
+"""skrl JAX (flax) models, the same architectures as :mod:`motrixlab_trainer_skrl.torch_models`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+from skrl.models.jax import DeterministicMixin, GaussianMixin, Model
+
+ACTIVATIONS: dict[str, Any] = {"elu": nn.elu, "relu": nn.relu, "tanh": jnp.tanh, "silu": nn.silu}
+
+
+def dense(features: int, gain: float, name: str) -> nn.Dense:
+    return nn.Dense(features, kernel_init=nn.initializers.orthogonal(gain), bias_init=nn.initializers.zeros,
+                    name=name)
+
+
+def run_mlp(layers: list[nn.Dense], activation: Any, x: jax.Array, *, last_activation: bool = False) -> jax.Array:
+    for i, layer in enumerate(layers):
+        x = layer(x)
+        if i < len(layers) - 1 or last_activation:
+            x = activation(x)
+    return x
+
+
+class Policy(GaussianMixin, Model):
+    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
+                 hidden: tuple[int, ...] = (), activation: str = "elu", init_log_std: float = 0.0,
+                 **kwargs: Any) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
+        self.hidden = tuple(hidden)
+        self.activation = activation
+        self.init_log_std = float(init_log_std)
+        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+
+    def setup(self) -> None:
+        sizes = [*self.hidden, self.num_actions]
+        self.layers = [dense(n, 0.01 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}")
+                       for i, n in enumerate(sizes)]
+        self.log_std_parameter = self.param("log_std_parameter",
+                                            lambda _: jnp.full((self.num_actions,), self.init_log_std))
+
+    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
+        mean = run_mlp(self.layers, ACTIVATIONS[self.activation], inputs["observations"])
+        return mean, {"log_std": self.log_std_parameter}
+
+
+class Value(DeterministicMixin, Model):
+    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
+                 hidden: tuple[int, ...] = (), activation: str = "elu", **kwargs: Any) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
+        self.hidden = tuple(hidden)
+        self.activation = activation
+        DeterministicMixin.__init__(self, clip_actions=False)
+
+    def setup(self) -> None:
+        sizes = [*self.hidden, 1]
+        self.layers = [dense(n, 1.0 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}")
+                       for i, n in enumerate(sizes)]
+
+    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
+        return run_mlp(self.layers, ACTIVATIONS[self.activation], inputs["observations"]), {}
+
+
+class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
+    """One trunk and two heads in one set of parameters; ``role`` picks the head.
+
+    skrl's JAX PPO steps the policy loss and the value loss with two optimizers; with one model they
+    both update the shared trunk (each head only receives gradients from its own loss)."""
+
+    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
+                 hidden: tuple[int, ...] = (), activation: str = "elu", init_log_std: float = 0.0,
+                 **kwargs: Any) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
+        if not hidden:
+            raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
+        self.hidden = tuple(hidden)
+        self.activation = activation
+        self.init_log_std = float(init_log_std)
+        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        DeterministicMixin.__init__(self, clip_actions=False)
+
+    def setup(self) -> None:
+        self.trunk = [dense(n, math.sqrt(2), f"trunk_{i}") for i, n in enumerate(self.hidden)]
+        self.mean_head = dense(self.num_actions, 0.01, "mean_head")
+        self.value_head = dense(1, 1.0, "value_head")
+        self.log_std_parameter = self.param("log_std_parameter",
+                                            lambda _: jnp.full((self.num_actions,), self.init_log_std))
+
+    def act(self, inputs: dict[str, Any], *, role: str = "", params: Any = None) -> tuple[jax.Array, dict[str, Any]]:
+        if role == "policy":
+            return GaussianMixin.act(self, inputs, role=role, params=params)
+        return DeterministicMixin.act(self, inputs, role=role, params=params)
+
+    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
+        features = run_mlp(self.trunk, ACTIVATIONS[self.activation], inputs["observations"], last_activation=True)
+        if self.is_initializing():  # create both heads whatever role initialises the parameters
+            self.value_head(features)
+            return self.mean_head(features), {"log_std": self.log_std_parameter}
+        if role == "policy":
+            return self.mean_head(features), {"log_std": self.log_std_parameter}
+        return self.value_head(features), {}

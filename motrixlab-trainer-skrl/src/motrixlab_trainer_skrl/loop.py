@@ -1,0 +1,189 @@
+"""The training loop: steps an ``ABEnv`` batch, feeds skrl's PPO agent, logs, checkpoints.
+
+skrl's ``SequentialTrainer`` is not used: this loop hands skrl ``info["final_obs"]`` for
+time-limit bootstrapping, tracks episodes in NumPy, and owns checkpoints and logging.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from motrixlab.runs import atomic_write_json
+from motrixlab.trainer import Run
+from motrixlab_trainer_skrl.backend import Backend
+from motrixlab_trainer_skrl.checkpoint import SUFFIX, write_checkpoint
+from motrixlab_trainer_skrl.progress import TrainProgress
+from motrixlab_trainer_skrl.tracking import (
+    TAG_LENGTH,
+    TAG_RETURN,
+    TAG_STEPS_PER_S,
+    EpisodeStats,
+    LogTerms,
+    MetricsSink,
+    rename_skrl,
+)
+
+#: ``latest`` is also refreshed at least this often (wall seconds), besides periodic checkpoints
+LATEST_EVERY_S = 30.0
+
+
+@dataclass
+class UpdateInfo:
+    """Passed to the ``on_update`` hook after every PPO update."""
+
+    env_steps: int
+    train_seconds: float
+    mean_return: float | None
+    mean_length: float | None
+    backend: Backend
+
+
+@dataclass
+class LoopState:
+    env_steps: int = 0
+    best_return: float | None = None
+    last_return: float | None = None
+    latest: Path | None = None
+    best: Path | None = None
+    updates: int = 0
+    extra_header: dict[str, Any] = field(default_factory=dict)
+
+
+class TrainLoop:
+    def __init__(self, run: Run, env: Any, backend: Backend, *, start_steps: int, best_return: float | None,
+                 header: dict[str, Any], on_update: Callable[[UpdateInfo], bool | None] | None = None) -> None:
+        self.run = run
+        self.env = env
+        self.backend = backend
+        self.cfg = backend.cfg
+        self.header = header
+        self.on_update = on_update
+        self.state = LoopState(env_steps=start_steps, best_return=best_return)
+        self.num_envs = env.num_envs
+        self._best_bytes: tuple[bytes, dict[str, Any]] | None = None
+        self._min_episodes = min(20, self.num_envs)
+        self.paused_seconds = 0.0  # time spent in on_update, not counted as training time
+
+    # ---- checkpoints -----------------------------------------------------------------------
+    def _header(self, env_steps: int, **extra: Any) -> dict[str, Any]:
+        return {**self.header, "env_steps": int(env_steps), "best_return": self.state.best_return,
+                "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+
+    def save(self, *, periodic: bool) -> None:
+        """Write ``latest`` (and the periodic file, and a pending ``best``) from the state of the last update."""
+        ckpts = self.run.checkpoints
+        steps = self.state.env_steps
+        payload = self.backend.state_bytes()
+        head = self._header(steps, mean_return=self.state.last_return)
+        if periodic:
+            write_checkpoint(ckpts / f"step-{steps}{SUFFIX}", head, payload)
+        write_checkpoint(ckpts / f"latest{SUFFIX}", head, payload)
+        self.state.latest = ckpts / f"latest{SUFFIX}"
+        if self._best_bytes is not None:
+            best_payload, best_head = self._best_bytes
+            write_checkpoint(ckpts / f"best{SUFFIX}", best_head, best_payload)
+            self.state.best = ckpts / f"best{SUFFIX}"
+            self._best_bytes = None
+
+    def _maybe_best(self, stats: EpisodeStats) -> None:
+        mean = stats.mean_return
+        if mean is None or len(stats.recent_returns) < self._min_episodes:
+            return
+        if self.state.best_return is None or mean > self.state.best_return:
+            self.state.best_return = mean
+            head = self._header(self.state.env_steps, mean_return=mean)
+            self._best_bytes = (self.backend.state_bytes(), head)
+
+    # ---- the loop --------------------------------------------------------------------------
+    def train(self, summary: Callable[[bool], None]) -> LoopState:
+        cfg, env, backend = self.cfg, self.env, self.backend
+        n = self.num_envs
+        per_update = n * cfg.rollouts
+        remaining = max(0, cfg.max_env_steps - self.state.env_steps)
+        iterations = math.ceil(remaining / per_update) * cfg.rollouts  # whole rollouts: no data left unused
+        timesteps = iterations
+        stats = EpisodeStats(n)
+        terms = LogTerms()
+        sink = MetricsSink(self.run.dir)
+        progress = TrainProgress(self.run.show_progress, self.state.env_steps + iterations * n,
+                                 self.state.env_steps, f"{self.run.env.name} [{backend.name}]")
+        interval = self.run.rl_cfg.checkpoint_interval
+        next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None
+        start = time.perf_counter()
+        last_update_t, last_update_steps = start, self.state.env_steps
+        last_latest = start
+        obs, _ = env.reset(seed=self._env_seed())
+        obs_t = backend.observe(obs)
+        steps = self.state.env_steps
+        try:
+            for t in range(iterations):
+                actions, actions_np = backend.act(obs_t, t, timesteps)
+                obs, reward, terminated, truncated, info = env.step(actions_np)
+                stats.step(reward, terminated | truncated)
+                log = info.get("log")
+                if log:
+                    terms.add(log)
+                updated = backend.record(obs=obs_t, actions=actions, reward=reward,
+                                         final_obs=info.get("final_obs", obs), terminated=terminated,
+                                         truncated=truncated, timestep=t, timesteps=timesteps)
+                obs_t = backend.observe(obs)
+                steps += n
+                if not updated:
+                    if t & 63 == 0:
+                        progress.update(steps, None, stats.mean_return, stats.mean_length)
+                    continue
+                # ---- after a PPO update: the agent's state is consistent, steps are final
+                self.state.env_steps = steps
+                self.state.updates += 1
+                now = time.perf_counter()
+                rate = (steps - last_update_steps) / max(now - last_update_t, 1e-9)
+                last_update_t, last_update_steps = now, steps
+                new_returns, new_lengths = stats.take_new()
+                if new_returns:
+                    self.state.last_return = float(np.mean(new_returns))
+                record: dict[str, float | None] = {
+                    TAG_RETURN: float(np.mean(new_returns)) if new_returns else None,
+                    TAG_LENGTH: float(np.mean(new_lengths)) if new_lengths else None,
+                    TAG_STEPS_PER_S: rate,
+                    **rename_skrl(backend.take_tracking()),
+                    **{f"env/{k}": v for k, v in terms.take().items()},
+                }
+                sink.write(steps, record)
+                self._maybe_best(stats)
+                periodic = next_periodic is not None and steps >= next_periodic
+                if periodic:
+                    next_periodic = (steps // interval + 1) * interval
+                if periodic or now - last_latest >= LATEST_EVERY_S:
+                    self.save(periodic=periodic)
+                    summary(False)
+                    last_latest = time.perf_counter()
+                progress.update(steps, rate, stats.mean_return, stats.mean_length, force=True)
+                if self.on_update is not None:
+                    t0 = time.perf_counter()
+                    stop = self.on_update(UpdateInfo(steps, t0 - start - self.paused_seconds, stats.mean_return,
+                                                     stats.mean_length, backend))
+                    self.paused_seconds += time.perf_counter() - t0
+                    if stop:
+                        break
+            self.save(periodic=False)
+        except KeyboardInterrupt:
+            # Models only change in updates: the state now is the state of the last update.
+            self.save(periodic=False)
+            summary(False)
+            raise
+        finally:
+            progress.close()
+            sink.close()
+        self.train_seconds = time.perf_counter() - start - self.paused_seconds
+        return self.state
+
+    def _env_seed(self) -> int:
+        # A resumed run continues with fresh episodes, not a replay of the first ones.
+        return int((self.run.rl_cfg.seed + self.state.env_steps) % 2**31)

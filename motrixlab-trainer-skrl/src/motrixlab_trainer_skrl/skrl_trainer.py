@@ -1,0 +1,239 @@
+"""The ``motrixlab.Trainer`` implementations: skrl PPO on torch and on jax.
+
+This module is what the CLI loads; it imports no framework. The framework modules
+(``torch_agent``, ``jax_agent``, ``export``) are imported inside the methods.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+import sys
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from motrixlab.errors import ConfigError
+from motrixlab.imports import load_ref
+from motrixlab.runs import atomic_write_json
+from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
+from motrixlab_trainer_skrl.checkpoint import SUFFIX, CheckpointError, check_compatible, read_checkpoint
+from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
+
+#: rows stepped together during evaluation (one episode per row per round)
+EVAL_MAX_ENVS = 256
+
+
+def _versions(framework: tuple[str, ...]) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("motrixlab-core", "motrixlab-trainer-skrl", "skrl", "motrixsim", "numpy", *framework):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+class SkrlTrainer(Trainer):
+    """Shared by both backends; a subclass names its backend class and framework distributions."""
+
+    backend_ref: str = ""
+    frameworks: tuple[str, ...] = ()
+    checkpoint_suffix = SUFFIX
+    export_formats = ("onnx", "torchscript")
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _backend_cls(self) -> type:
+        return load_ref(self.backend_ref, f"trainer {self.spec.key}")
+
+    def _make_env(self, run: Run, num_envs: int, seed: int) -> Any:
+        env_cls = load_ref(run.env.env, f"env {run.env.name!r}")
+        return env_cls(run.env_cfg, num_envs=num_envs, seed=seed)
+
+    def _load(self, run: Run, checkpoint: Path) -> tuple[dict[str, Any], bytes]:
+        header, payload = read_checkpoint(Path(checkpoint))
+        check_compatible(Path(checkpoint), header, env=run.env.name, trainer=self.spec.trainer,
+                         backend=self.spec.backend)
+        return header, payload
+
+    def _restore(self, backend: Any, checkpoint: Path, header: dict[str, Any], payload: bytes) -> None:
+        obs_dim, act_dim = backend.observation_space.shape[0], backend.action_space.shape[0]
+        if header.get("obs_dim") != obs_dim or header.get("act_dim") != act_dim:
+            raise CheckpointError(
+                f"checkpoint {str(checkpoint)!r} has obs/action sizes {header.get('obs_dim')}/{header.get('act_dim')}, "
+                f"the env has {obs_dim}/{act_dim}"
+            )
+        try:
+            backend.load_state_bytes(payload)
+        except (ValueError, KeyError, RuntimeError, TypeError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CheckpointError(
+                f"checkpoint {str(checkpoint)!r} does not fit this run's networks: {first[:200]}"
+            ) from None
+
+    def _header(self, run: Run, env: Any) -> dict[str, Any]:
+        return {
+            "env": run.env.name,
+            "trainer": self.spec.trainer,
+            "backend": self.spec.backend,
+            "run": run.dir.name,
+            "obs_dim": int(env.observation_space.shape[0]),
+            "act_dim": int(env.action_space.shape[0]),
+        }
+
+    def _write_config(self, run: Run, resumed_from: dict[str, Any] | None) -> None:
+        import json
+
+        path = run.dir / "config.json"
+        previous: dict[str, Any] = {}
+        if resumed_from is not None and path.is_file():
+            try:
+                previous = json.loads(path.read_text())
+            except ValueError:
+                previous = {}
+        config = {
+            "env": run.env.name,
+            "trainer": self.spec.trainer,
+            "backend": self.spec.backend,
+            "seed": run.rl_cfg.seed,
+            "env_cfg_class": f"{type(run.env_cfg).__module__}:{type(run.env_cfg).__qualname__}",
+            "rl_cfg_class": f"{type(run.rl_cfg).__module__}:{type(run.rl_cfg).__qualname__}",
+            "env_cfg": dataclasses.asdict(run.env_cfg),
+            "rl_cfg": dataclasses.asdict(run.rl_cfg),
+            "command": list(run.command) or list(sys.argv),
+            "created": previous.get("created", time.strftime("%Y-%m-%dT%H:%M:%S")),
+            "versions": _versions(self.frameworks),
+            "resumes": previous.get("resumes", []),
+        }
+        if resumed_from is not None:
+            config["resumes"].append(resumed_from)
+        atomic_write_json(path, config)
+
+    # ---- the contract -----------------------------------------------------------------------
+    def train(self, run: Run, *, on_update: Callable[[Any], bool | None] | None = None) -> RunResult:
+        """Train (or resume) ``run``; ``on_update`` is called after every PPO update (True stops)."""
+        from motrixlab_trainer_skrl.loop import TrainLoop
+
+        cfg = as_ppo_cfg(run.rl_cfg)
+        resume: tuple[dict[str, Any], bytes] | None = None
+        if run.resume_from is not None:  # everything is checked before anything is written
+            resume = self._load(run, run.resume_from)
+        t0 = time.perf_counter()
+        start_steps = int(resume[0].get("env_steps", 0)) if resume else 0
+        env = self._make_env(run, cfg.num_envs, int((cfg.seed + start_steps) % 2**31))
+        try:
+            backend = self._backend_cls()(cfg, env.observation_space, env.action_space, env.num_envs,
+                                          training=True)
+            best = None
+            if resume is not None:
+                self._restore(backend, run.resume_from, *resume)
+                best = resume[0].get("best_return")
+            run.dir.mkdir(parents=True, exist_ok=True)
+            resumed = None
+            if resume is not None:
+                resumed = {"from": str(run.resume_from), "env_steps": start_steps,
+                           "command": list(run.command) or list(sys.argv),
+                           "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            self._write_config(run, resumed)
+            loop = TrainLoop(run, env, backend, start_steps=start_steps, best_return=best,
+                             header=self._header(run, env), on_update=on_update)
+
+            def summary(finished: bool) -> None:
+                s = loop.state
+                atomic_write_json(run.dir / "summary.json", {
+                    "env": run.env.name,
+                    "trainer": self.spec.trainer,
+                    "backend": self.spec.backend,
+                    "finished": finished,
+                    "env_steps": s.env_steps,
+                    "updates": s.updates,
+                    "wall_seconds": time.perf_counter() - t0,
+                    "best_return": s.best_return,
+                    "last_return": s.last_return,
+                    "latest": str(s.latest) if s.latest else None,
+                    "best": str(run.checkpoints / f"best{SUFFIX}")
+                    if (run.checkpoints / f"best{SUFFIX}").is_file() else None,
+                    "resumed_from_steps": start_steps if resume else None,
+                })
+
+            state = loop.train(summary)
+            summary(True)
+        finally:
+            env.close()
+        return RunResult(
+            run_dir=run.dir,
+            env_steps=state.env_steps,
+            wall_seconds=time.perf_counter() - t0,
+            best_return=state.best_return,
+            last_return=state.last_return,
+            checkpoint=state.latest,
+        )
+
+    def load_policy(self, run: Run, checkpoint: Path, num_envs: int = 1) -> tuple[Any, dict[str, Any]]:
+        """A backend holding the checkpoint's policy, for evaluation and export."""
+        header, payload = self._load(run, checkpoint)
+        cfg = as_ppo_cfg(run.rl_cfg)
+        env = self._make_env(run, 1, 0)
+        try:
+            spaces = (env.observation_space, env.action_space)
+        finally:
+            env.close()
+        backend = self._backend_cls()(cfg, *spaces, num_envs, training=False)
+        self._restore(backend, checkpoint, header, payload)
+        return backend, header
+
+    def evaluate(self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False) -> EvalResult:
+        from motrixlab_trainer_skrl.evaluation import run_episodes
+
+        if episodes <= 0:
+            raise ConfigError(f"episodes: must be positive, got {episodes}")
+        backend, header = self.load_policy(run, checkpoint)
+        seed = int(run.rl_cfg.seed) + 10_000  # not the training episodes
+        if render:
+            from motrixlab_trainer_skrl.play import play_episodes
+
+            result = play_episodes(self._make_env(run, 1, seed), backend.deterministic, episodes, seed=seed,
+                                   title=f"{run.env.name} [{self.spec.backend}] {Path(checkpoint).name}")
+        else:
+            env = self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed)
+            try:
+                result = run_episodes(env, backend.deterministic, episodes, seed=seed)
+            finally:
+                env.close()
+        returns = np.asarray(result.returns[:episodes], np.float64)
+        lengths = np.asarray(result.lengths[:episodes], np.float64)
+        return EvalResult(
+            episodes=len(returns),
+            mean_return=float(returns.mean()),
+            std_return=float(returns.std()),
+            mean_length=float(lengths.mean()),
+            std_length=float(lengths.std()),
+            success_rate=float(np.mean(result.successes[:episodes])) if result.successes else None,
+            checkpoint=str(checkpoint),
+            env_steps=header.get("env_steps"),
+            extra=result.extra(),
+        )
+
+    def export(self, run: Run, checkpoint: Path, format: str, path: Path) -> Path:
+        from motrixlab_trainer_skrl.export import export_policy
+
+        backend, _ = self.load_policy(run, checkpoint)
+        export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic)
+        return Path(path)
+
+
+class TorchTrainer(SkrlTrainer):
+    backend_ref = "motrixlab_trainer_skrl.torch_agent:TorchBackend"
+    frameworks = ("torch",)
+
+
+class JaxTrainer(SkrlTrainer):
+    backend_ref = "motrixlab_trainer_skrl.jax_agent:JaxBackend"
+    frameworks = ("jax", "jaxlib", "flax", "optax")
+
+
+__all__ = ["JaxTrainer", "SkrlTrainer", "TorchTrainer"]

@@ -1,0 +1,163 @@
+"""skrl PPO on PyTorch (imported only when the torch backend runs)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+from typing import Any
+
+import numpy as np
+import torch
+from skrl import logger as skrl_logger
+from skrl.agents.torch.ppo import PPO, PPO_CFG
+from skrl.memories.torch import RandomMemory
+from skrl.resources.preprocessors.torch import RunningStandardScaler
+from skrl.resources.schedulers.torch import KLAdaptiveLR
+
+from motrixlab.rlcfg import PPOCfg
+from motrixlab_trainer_skrl.backend import Backend
+from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
+from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
+
+skrl_logger.setLevel(logging.WARNING)
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
+
+class TorchBackend(Backend):
+    name = "torch"
+    payload_format = "torch"
+
+    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
+                 training: bool) -> None:
+        super().__init__(cfg, observation_space, action_space, num_envs, training=training)
+        self.device = default_device()
+        if self.device.type == "cpu":
+            # Small MLPs: a second intra-op thread only competes with the physics workers.
+            torch.set_num_threads(1)
+        self.seed(cfg.seed)
+        common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
+        if cfg.shared_trunk:
+            policy = value = SharedPolicyValue(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
+                                               init_log_std=cfg.init_log_std)
+        else:
+            policy = Policy(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
+                            init_log_std=cfg.init_log_std)
+            value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
+        memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
+        agent_cfg = PPO_CFG(**ppo_kwargs(cfg, observation_space=observation_space, device=self.device,
+                                         scaler=RunningStandardScaler, kl_scheduler=KLAdaptiveLR))
+        self.agent = PPO(models={"policy": policy, "value": value}, memory=memory,
+                         observation_space=observation_space, action_space=action_space, device=self.device,
+                         cfg=agent_cfg)
+        self.agent.init()
+        self.agent.enable_training_mode(training)
+        self.policy = policy
+        self._low = torch.as_tensor(action_space.low, dtype=torch.float32, device=self.device)
+        self._high = torch.as_tensor(action_space.high, dtype=torch.float32, device=self.device)
+        self._on_cpu = self.device.type == "cpu"
+
+    # ---- rollout ---------------------------------------------------------------------------
+    def _tensor(self, array: np.ndarray) -> torch.Tensor:
+        t = torch.from_numpy(array)
+        return t if self._on_cpu else t.to(self.device, non_blocking=True)
+
+    def observe(self, obs: np.ndarray) -> torch.Tensor:
+        t = torch.from_numpy(obs)
+        return t.clone() if self._on_cpu else t.to(self.device)
+
+    def act(self, obs: torch.Tensor, timestep: int, timesteps: int) -> tuple[torch.Tensor, np.ndarray]:
+        with torch.no_grad():
+            actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
+        return actions, (actions.numpy() if self._on_cpu else actions.cpu().numpy())
+
+    def record(self, *, obs: torch.Tensor, actions: torch.Tensor, reward: np.ndarray, final_obs: np.ndarray,
+               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+        if not self.cfg.time_limit_bootstrap:
+            terminated = terminated | truncated
+        with torch.no_grad():
+            self.agent.record_transition(
+                observations=obs,
+                states=None,
+                actions=actions,
+                rewards=self._tensor(reward).view(-1, 1),
+                next_observations=self._tensor(final_obs),
+                next_states=None,
+                terminated=self._tensor(terminated).view(-1, 1),
+                truncated=self._tensor(truncated).view(-1, 1),
+                infos=None,
+                timestep=timestep,
+                timesteps=timesteps,
+            )
+        before = self.agent._rollout
+        self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
+        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
+
+    def take_tracking(self) -> dict[str, float]:
+        data = self.agent.tracking_data
+        out = {k: float(np.mean(v)) for k, v in data.items() if v}
+        data.clear()
+        return out
+
+    # ---- policy ----------------------------------------------------------------------------
+    def deterministic(self, obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = self.agent._observation_preprocessor(torch.as_tensor(obs, dtype=torch.float32, device=self.device))
+            mean, _ = self.policy.compute({"observations": x}, role="policy")
+            mean = torch.clamp(mean, self._low, self._high)
+        return mean.cpu().numpy()
+
+    # ---- state -----------------------------------------------------------------------------
+    def _stateful(self) -> dict[str, Any]:
+        parts: dict[str, Any] = dict(self.agent.checkpoint_modules)
+        if self.agent.value is self.agent.policy:
+            parts.pop("value", None)
+        if getattr(self.agent, "scheduler", None) is not None:
+            parts["scheduler"] = self.agent.scheduler
+        return parts
+
+    def state_bytes(self) -> bytes:
+        state = {name: module.state_dict() for name, module in self._stateful().items()}
+        state["rng"] = {"torch": torch.get_rng_state()}
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        return buffer.getvalue()
+
+    def load_state_bytes(self, payload: bytes) -> None:
+        state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
+        if not isinstance(state, dict):
+            raise ValueError("payload is not a state dictionary")
+        for name, module in self._stateful().items():
+            if name not in state:
+                raise KeyError(f"missing {name!r} state")
+            module.load_state_dict(state[name])
+        rng = state.get("rng", {}).get("torch")
+        if rng is not None and self.training:
+            torch.set_rng_state(rng.cpu())
+
+    def seed(self, seed: int) -> None:
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+
+    # ---- export ----------------------------------------------------------------------------
+    def policy_export_parts(self) -> dict[str, Any]:
+        layers = [m for m in self.policy.mean_layers() if isinstance(m, torch.nn.Linear)]
+        pre = self.agent._observation_preprocessor
+        parts: dict[str, Any] = {
+            "layers": [(m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy()) for m in layers],
+            "activation": self.cfg.activation,
+            "low": self.action_space.low,
+            "high": self.action_space.high,
+            "obs_mean": None,
+            "obs_std": None,
+            "obs_clip": None,
+        }
+        if isinstance(pre, RunningStandardScaler):
+            parts["obs_mean"] = pre.running_mean.float().cpu().numpy()
+            parts["obs_std"] = (torch.sqrt(pre.running_variance.float()) + pre.epsilon).cpu().numpy()
+            parts["obs_clip"] = float(pre.clip_threshold)
+        return parts

@@ -1,0 +1,90 @@
+"""skrl torch models: Gaussian policy with a state-independent log-std, deterministic value, optional shared trunk."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from skrl.models.torch import DeterministicMixin, GaussianMixin, Model
+from torch import nn
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU}
+
+
+def mlp(sizes: list[int], activation: str, out_gain: float) -> nn.Sequential:
+    """Linear layers with the activation between them; orthogonal init (hidden gain sqrt 2)."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        linear = nn.Linear(n_in, n_out)
+        last = i == len(sizes) - 2
+        nn.init.orthogonal_(linear.weight, gain=out_gain if last else math.sqrt(2))
+        nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if not last:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+class Policy(GaussianMixin, Model):
+    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
+                 activation: str, init_log_std: float) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
+        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        self.net = mlp([self.num_observations, *hidden, self.num_actions], activation, 0.01)
+        self.log_std_parameter = nn.Parameter(torch.full((self.num_actions,), float(init_log_std)))
+
+    def compute(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
+        return self.net(inputs["observations"]), {"log_std": self.log_std_parameter}
+
+    def mean_layers(self) -> nn.Sequential:
+        return self.net
+
+
+class Value(DeterministicMixin, Model):
+    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
+                 activation: str) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
+        DeterministicMixin.__init__(self, clip_actions=False)
+        self.net = mlp([self.num_observations, *hidden, 1], activation, 1.0)
+
+    def compute(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
+        return self.net(inputs["observations"]), {}
+
+
+class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
+    """One trunk, two heads. PPO asks for the policy and then the value of the same observations:
+    the trunk output is reused when the value call gets the very tensor the policy call got."""
+
+    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
+                 activation: str, init_log_std: float) -> None:
+        Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
+        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        DeterministicMixin.__init__(self, clip_actions=False)
+        if not hidden:
+            raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
+        trunk = mlp([self.num_observations, *hidden], activation, math.sqrt(2))
+        self.trunk = nn.Sequential(*trunk, ACTIVATIONS[activation]())
+        self.mean_head = mlp([hidden[-1], self.num_actions], activation, 0.01)
+        self.value_head = mlp([hidden[-1], 1], activation, 1.0)
+        self.log_std_parameter = nn.Parameter(torch.full((self.num_actions,), float(init_log_std)))
+        self._cache: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def act(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
+        if role == "policy":
+            return GaussianMixin.act(self, inputs, role=role)
+        return DeterministicMixin.act(self, inputs, role=role)
+
+    def compute(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
+        obs = inputs["observations"]
+        if role == "policy":
+            features = self.trunk(obs)
+            self._cache = (obs, features)
+            return self.mean_head(features), {"log_std": self.log_std_parameter}
+        cached = self._cache
+        self._cache = None
+        features = cached[1] if cached is not None and cached[0] is obs else self.trunk(obs)
+        return self.value_head(features), {}
+
+    def mean_layers(self) -> nn.Sequential:
+        return nn.Sequential(*self.trunk, *self.mean_head)
