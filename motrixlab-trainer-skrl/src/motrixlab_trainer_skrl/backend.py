@@ -9,7 +9,6 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
-
 from motrixlab.rlcfg import PPOCfg
 
 
@@ -19,8 +18,9 @@ class Backend(ABC):
     name: str  # "torch" | "jax"
     payload_format: str  # what the checkpoint payload holds
 
-    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
-                 training: bool) -> None:
+    def __init__(
+        self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
+    ) -> None:
         self.cfg = cfg
         self.observation_space = observation_space
         self.action_space = action_space
@@ -37,8 +37,18 @@ class Backend(ABC):
         """Stochastic actions: the framework tensor for skrl and a NumPy view for the env."""
 
     @abstractmethod
-    def record(self, *, obs: Any, actions: Any, reward: np.ndarray, final_obs: np.ndarray,
-               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+    def record(
+        self,
+        *,
+        obs: Any,
+        actions: Any,
+        reward: np.ndarray,
+        final_obs: np.ndarray,
+        terminated: np.ndarray,
+        truncated: np.ndarray,
+        timestep: int,
+        timesteps: int,
+    ) -> bool:
         """Store the transition and run skrl's post-interaction; True if a PPO update ran."""
 
     @abstractmethod

@@ -102,9 +102,7 @@ def _parse(path: Path, *, verify: bool) -> tuple[dict[str, Any], bytes]:
 def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: str, backend: str) -> None:
     """Refuse a checkpoint written for another env, trainer or backend."""
     if header.get("env") != env:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} was trained on env {header.get('env')!r}, not {env!r}"
-        )
+        raise CheckpointError(f"checkpoint {str(path)!r} was trained on env {header.get('env')!r}, not {env!r}")
     if header.get("trainer") != trainer or header.get("backend") != backend:
         raise CheckpointError(
             f"checkpoint {str(path)!r} was written by backend {header.get('trainer')}/{header.get('backend')}, "

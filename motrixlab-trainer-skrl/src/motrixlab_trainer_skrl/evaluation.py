@@ -28,8 +28,15 @@ OnEpisode = Callable[[int, float, int, "float | None"], None]
 OnStep = Callable[[np.ndarray, np.ndarray], None]
 
 
-def run_episodes(env: Any, policy: Callable[[np.ndarray], np.ndarray], episodes: int, *, seed: int,
-                 on_episode: OnEpisode | None = None, on_step: OnStep | None = None) -> Episodes:
+def run_episodes(
+    env: Any,
+    policy: Callable[[np.ndarray], np.ndarray],
+    episodes: int,
+    *,
+    seed: int,
+    on_episode: OnEpisode | None = None,
+    on_step: OnStep | None = None,
+) -> Episodes:
     """Run ``episodes`` episodes on ``env`` (``num_envs`` rows) with the deterministic ``policy``."""
     out = Episodes()
     n = env.num_envs

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from motrixlab.errors import MotrixLabError
 
 FORMATS = ("onnx", "torchscript")

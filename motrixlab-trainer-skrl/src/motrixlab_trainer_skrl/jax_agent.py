@@ -10,6 +10,7 @@ import flax.serialization
 import jax
 import jax.numpy as jnp
 import numpy as np
+from motrixlab.rlcfg import PPOCfg
 from skrl import config as skrl_config
 from skrl import logger as skrl_logger
 from skrl.agents.jax.ppo import PPO, PPO_CFG
@@ -17,7 +18,6 @@ from skrl.memories.jax import RandomMemory
 from skrl.resources.preprocessors.jax import RunningStandardScaler
 from skrl.resources.schedulers.jax import KLAdaptiveLR
 
-from motrixlab.rlcfg import PPOCfg
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
@@ -29,29 +29,44 @@ class JaxBackend(Backend):
     name = "jax"
     payload_format = "flax-msgpack"
 
-    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
-                 training: bool) -> None:
+    def __init__(
+        self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
+    ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
         self.device = jax.devices()[0]
         skrl_config.jax.device = self.device
         self.seed(cfg.seed)  # before the models: they take their PRNG keys from skrl's config
         common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
         if cfg.shared_trunk:
-            policy = value = SharedPolicyValue(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
-                                               init_log_std=cfg.init_log_std)
+            policy = value = SharedPolicyValue(
+                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
+            )
             policy.init_state_dict(role="policy")
         else:
-            policy = Policy(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
-                            init_log_std=cfg.init_log_std)
+            policy = Policy(
+                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
+            )
             value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
             policy.init_state_dict(role="policy")
             value.init_state_dict(role="value", key=jax.random.fold_in(skrl_config.jax.key, 1))
         memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
-        agent_cfg = PPO_CFG(**ppo_kwargs(cfg, observation_space=observation_space, device=self.device,
-                                         scaler=RunningStandardScaler, kl_scheduler=KLAdaptiveLR))
-        self.agent = PPO(models={"policy": policy, "value": value}, memory=memory,
-                         observation_space=observation_space, action_space=action_space, device=self.device,
-                         cfg=agent_cfg)
+        agent_cfg = PPO_CFG(
+            **ppo_kwargs(
+                cfg,
+                observation_space=observation_space,
+                device=self.device,
+                scaler=RunningStandardScaler,
+                kl_scheduler=KLAdaptiveLR,
+            )
+        )
+        self.agent = PPO(
+            models={"policy": policy, "value": value},
+            memory=memory,
+            observation_space=observation_space,
+            action_space=action_space,
+            device=self.device,
+            cfg=agent_cfg,
+        )
         self.agent.init()
         self.agent.enable_training_mode(training)
         self.policy = policy
@@ -68,8 +83,18 @@ class JaxBackend(Backend):
         actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
         return actions, np.asarray(actions)
 
-    def record(self, *, obs: jax.Array, actions: jax.Array, reward: np.ndarray, final_obs: np.ndarray,
-               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+    def record(
+        self,
+        *,
+        obs: jax.Array,
+        actions: jax.Array,
+        reward: np.ndarray,
+        final_obs: np.ndarray,
+        terminated: np.ndarray,
+        truncated: np.ndarray,
+        timestep: int,
+        timesteps: int,
+    ) -> bool:
         if not self.cfg.time_limit_bootstrap:
             terminated = terminated | truncated
         self.agent.record_transition(
@@ -98,8 +123,11 @@ class JaxBackend(Backend):
     # ---- policy ----------------------------------------------------------------------------
     def _mean_actions(self, params: Any, scaler: Any, obs: jax.Array) -> jax.Array:
         if scaler is not None:
-            obs = jnp.clip((obs - scaler["running_mean"]) / (jnp.sqrt(scaler["running_variance"]) + scaler["eps"]),
-                           -scaler["clip"], scaler["clip"])
+            obs = jnp.clip(
+                (obs - scaler["running_mean"]) / (jnp.sqrt(scaler["running_variance"]) + scaler["eps"]),
+                -scaler["clip"],
+                scaler["clip"],
+            )
         mean, _ = self.policy.apply(params, {"observations": obs}, "policy")
         return jnp.clip(mean, self._low, self._high)
 
@@ -107,8 +135,12 @@ class JaxBackend(Backend):
         pre = self.agent._observation_preprocessor
         if not isinstance(pre, RunningStandardScaler):
             return None
-        return {"running_mean": pre.running_mean, "running_variance": pre.running_variance,
-                "eps": pre.epsilon, "clip": pre.clip_threshold}
+        return {
+            "running_mean": pre.running_mean,
+            "running_variance": pre.running_variance,
+            "eps": pre.epsilon,
+            "clip": pre.clip_threshold,
+        }
 
     def deterministic(self, obs: np.ndarray) -> np.ndarray:
         out = self._deterministic(self.policy.state_dict.params, self._scaler(), jnp.asarray(obs, jnp.float32))
@@ -123,8 +155,10 @@ class JaxBackend(Backend):
         if self.training or hasattr(agent, "policy_optimizer"):
             state["policy_optimizer"] = agent.policy_optimizer
             state["value_optimizer"] = agent.value_optimizer
-            state["learning_rate"] = {"policy": float(agent.policy_learning_rate),
-                                      "value": float(agent.value_learning_rate)}
+            state["learning_rate"] = {
+                "policy": float(agent.policy_learning_rate),
+                "value": float(agent.value_learning_rate),
+            }
         for name in ("observation_preprocessor", "value_preprocessor"):
             module = agent.checkpoint_modules.get(name)
             if module is not None:
@@ -133,8 +167,10 @@ class JaxBackend(Backend):
 
     def state_bytes(self) -> bytes:
         state = flax.serialization.to_state_dict(self._state())
-        state["rng"] = {"policy_draws": int(getattr(self.policy, "_g_i", 0)),
-                        "numpy": np.asarray(np.random.get_state()[1], dtype=np.uint32)}
+        state["rng"] = {
+            "policy_draws": int(getattr(self.policy, "_g_i", 0)),
+            "numpy": np.asarray(np.random.get_state()[1], dtype=np.uint32),
+        }
         return flax.serialization.msgpack_serialize(state)
 
     def load_state_bytes(self, payload: bytes) -> None:

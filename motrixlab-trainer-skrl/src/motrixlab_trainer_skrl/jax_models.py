@@ -14,8 +14,7 @@ ACTIVATIONS: dict[str, Any] = {"elu": nn.elu, "relu": nn.relu, "tanh": jnp.tanh,
 
 
 def dense(features: int, gain: float, name: str) -> nn.Dense:
-    return nn.Dense(features, kernel_init=nn.initializers.orthogonal(gain), bias_init=nn.initializers.zeros,
-                    name=name)
+    return nn.Dense(features, kernel_init=nn.initializers.orthogonal(gain), bias_init=nn.initializers.zeros, name=name)
 
 
 def run_mlp(layers: list[nn.Dense], activation: Any, x: jax.Array, *, last_activation: bool = False) -> jax.Array:
@@ -27,9 +26,17 @@ def run_mlp(layers: list[nn.Dense], activation: Any, x: jax.Array, *, last_activ
 
 
 class Policy(GaussianMixin, Model):
-    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
-                 hidden: tuple[int, ...] = (), activation: str = "elu", init_log_std: float = 0.0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        observation_space: Any,
+        action_space: Any,
+        device: Any = None,
+        *,
+        hidden: tuple[int, ...] = (),
+        activation: str = "elu",
+        init_log_std: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
         self.hidden = tuple(hidden)
         self.activation = activation
@@ -38,10 +45,12 @@ class Policy(GaussianMixin, Model):
 
     def setup(self) -> None:
         sizes = [*self.hidden, self.num_actions]
-        self.layers = [dense(n, 0.01 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}")
-                       for i, n in enumerate(sizes)]
-        self.log_std_parameter = self.param("log_std_parameter",
-                                            lambda _: jnp.full((self.num_actions,), self.init_log_std))
+        self.layers = [
+            dense(n, 0.01 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}") for i, n in enumerate(sizes)
+        ]
+        self.log_std_parameter = self.param(
+            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std)
+        )
 
     def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
         mean = run_mlp(self.layers, ACTIVATIONS[self.activation], inputs["observations"])
@@ -49,8 +58,16 @@ class Policy(GaussianMixin, Model):
 
 
 class Value(DeterministicMixin, Model):
-    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
-                 hidden: tuple[int, ...] = (), activation: str = "elu", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        observation_space: Any,
+        action_space: Any,
+        device: Any = None,
+        *,
+        hidden: tuple[int, ...] = (),
+        activation: str = "elu",
+        **kwargs: Any,
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
         self.hidden = tuple(hidden)
         self.activation = activation
@@ -58,8 +75,9 @@ class Value(DeterministicMixin, Model):
 
     def setup(self) -> None:
         sizes = [*self.hidden, 1]
-        self.layers = [dense(n, 1.0 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}")
-                       for i, n in enumerate(sizes)]
+        self.layers = [
+            dense(n, 1.0 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}") for i, n in enumerate(sizes)
+        ]
 
     def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
         return run_mlp(self.layers, ACTIVATIONS[self.activation], inputs["observations"]), {}
@@ -71,9 +89,17 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
     skrl's JAX PPO steps the policy loss and the value loss with two optimizers; with one model they
     both update the shared trunk (each head only receives gradients from its own loss)."""
 
-    def __init__(self, observation_space: Any, action_space: Any, device: Any = None, *,
-                 hidden: tuple[int, ...] = (), activation: str = "elu", init_log_std: float = 0.0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        observation_space: Any,
+        action_space: Any,
+        device: Any = None,
+        *,
+        hidden: tuple[int, ...] = (),
+        activation: str = "elu",
+        init_log_std: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
         if not hidden:
             raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
@@ -87,8 +113,9 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
         self.trunk = [dense(n, math.sqrt(2), f"trunk_{i}") for i, n in enumerate(self.hidden)]
         self.mean_head = dense(self.num_actions, 0.01, "mean_head")
         self.value_head = dense(1, 1.0, "value_head")
-        self.log_std_parameter = self.param("log_std_parameter",
-                                            lambda _: jnp.full((self.num_actions,), self.init_log_std))
+        self.log_std_parameter = self.param(
+            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std)
+        )
 
     def act(self, inputs: dict[str, Any], *, role: str = "", params: Any = None) -> tuple[jax.Array, dict[str, Any]]:
         if role == "policy":

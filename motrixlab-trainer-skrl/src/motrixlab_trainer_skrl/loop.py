@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from motrixlab.runs import atomic_write_json
 from motrixlab.trainer import Run
+
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.checkpoint import SUFFIX, write_checkpoint
 from motrixlab_trainer_skrl.progress import TrainProgress
@@ -57,8 +56,17 @@ class LoopState:
 
 
 class TrainLoop:
-    def __init__(self, run: Run, env: Any, backend: Backend, *, start_steps: int, best_return: float | None,
-                 header: dict[str, Any], on_update: Callable[[UpdateInfo], bool | None] | None = None) -> None:
+    def __init__(
+        self,
+        run: Run,
+        env: Any,
+        backend: Backend,
+        *,
+        start_steps: int,
+        best_return: float | None,
+        header: dict[str, Any],
+        on_update: Callable[[UpdateInfo], bool | None] | None = None,
+    ) -> None:
         self.run = run
         self.env = env
         self.backend = backend
@@ -73,8 +81,13 @@ class TrainLoop:
 
     # ---- checkpoints -----------------------------------------------------------------------
     def _header(self, env_steps: int, **extra: Any) -> dict[str, Any]:
-        return {**self.header, "env_steps": int(env_steps), "best_return": self.state.best_return,
-                "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+        return {
+            **self.header,
+            "env_steps": int(env_steps),
+            "best_return": self.state.best_return,
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            **extra,
+        }
 
     def save(self, *, periodic: bool) -> None:
         """Write ``latest`` (and the periodic file, and a pending ``best``) from the state of the last update."""
@@ -112,8 +125,12 @@ class TrainLoop:
         stats = EpisodeStats(n)
         terms = LogTerms()
         sink = MetricsSink(self.run.dir)
-        progress = TrainProgress(self.run.show_progress, self.state.env_steps + iterations * n,
-                                 self.state.env_steps, f"{self.run.env.name} [{backend.name}]")
+        progress = TrainProgress(
+            self.run.show_progress,
+            self.state.env_steps + iterations * n,
+            self.state.env_steps,
+            f"{self.run.env.name} [{backend.name}]",
+        )
         interval = self.run.rl_cfg.checkpoint_interval
         next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None
         start = time.perf_counter()
@@ -130,9 +147,16 @@ class TrainLoop:
                 log = info.get("log")
                 if log:
                     terms.add(log)
-                updated = backend.record(obs=obs_t, actions=actions, reward=reward,
-                                         final_obs=info.get("final_obs", obs), terminated=terminated,
-                                         truncated=truncated, timestep=t, timesteps=timesteps)
+                updated = backend.record(
+                    obs=obs_t,
+                    actions=actions,
+                    reward=reward,
+                    final_obs=info.get("final_obs", obs),
+                    terminated=terminated,
+                    truncated=truncated,
+                    timestep=t,
+                    timesteps=timesteps,
+                )
                 obs_t = backend.observe(obs)
                 steps += n
                 if not updated:
@@ -167,8 +191,11 @@ class TrainLoop:
                 progress.update(steps, rate, stats.mean_return, stats.mean_length, force=True)
                 if self.on_update is not None:
                     t0 = time.perf_counter()
-                    stop = self.on_update(UpdateInfo(steps, t0 - start - self.paused_seconds, stats.mean_return,
-                                                     stats.mean_length, backend))
+                    stop = self.on_update(
+                        UpdateInfo(
+                            steps, t0 - start - self.paused_seconds, stats.mean_return, stats.mean_length, backend
+                        )
+                    )
                     self.paused_seconds += time.perf_counter() - t0
                     if stop:
                         break

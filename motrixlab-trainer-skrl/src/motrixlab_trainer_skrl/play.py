@@ -10,8 +10,9 @@ import numpy as np
 from motrixlab_trainer_skrl.evaluation import Episodes, run_episodes
 
 
-def play_episodes(env: Any, policy: Callable[[np.ndarray], np.ndarray], episodes: int, *, seed: int,
-                  title: str) -> Episodes:
+def play_episodes(
+    env: Any, policy: Callable[[np.ndarray], np.ndarray], episodes: int, *, seed: int, title: str
+) -> Episodes:
     """Like evaluation with one row, plus a live table: finished episodes and the running one."""
     from rich.console import Console
     from rich.live import Live
@@ -34,6 +35,7 @@ def play_episodes(env: Any, policy: Callable[[np.ndarray], np.ndarray], episodes
 
     console = Console(stderr=True)
     with Live(table(), console=console, refresh_per_second=8, transient=False) as live:
+
         def on_step(returns: np.ndarray, lengths: np.ndarray) -> None:
             current["return"], current["length"] = float(returns[0]), int(lengths[0])
             if current["length"] % 10 == 0:

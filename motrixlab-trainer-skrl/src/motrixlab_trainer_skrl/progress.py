@@ -35,8 +35,9 @@ class TrainProgress:
         self._task = self._progress.add_task(label, total=total, completed=start, rate="-", ret="-", length="-")
         self._progress.start()
 
-    def update(self, steps: int, rate: float | None, ret: float | None, length: float | None, *,
-               force: bool = False) -> None:
+    def update(
+        self, steps: int, rate: float | None, ret: float | None, length: float | None, *, force: bool = False
+    ) -> None:
         if not self.enabled:
             return
         now = time.perf_counter()

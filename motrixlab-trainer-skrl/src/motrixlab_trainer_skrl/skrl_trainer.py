@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from motrixlab.errors import ConfigError
 from motrixlab.imports import load_ref
 from motrixlab.runs import atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
+
 from motrixlab_trainer_skrl.checkpoint import SUFFIX, CheckpointError, check_compatible, read_checkpoint
 from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
 
@@ -56,8 +56,9 @@ class SkrlTrainer(Trainer):
 
     def _load(self, run: Run, checkpoint: Path) -> tuple[dict[str, Any], bytes]:
         header, payload = read_checkpoint(Path(checkpoint))
-        check_compatible(Path(checkpoint), header, env=run.env.name, trainer=self.spec.trainer,
-                         backend=self.spec.backend)
+        check_compatible(
+            Path(checkpoint), header, env=run.env.name, trainer=self.spec.trainer, backend=self.spec.backend
+        )
         return header, payload
 
     def _restore(self, backend: Any, checkpoint: Path, header: dict[str, Any], payload: bytes) -> None:
@@ -126,8 +127,7 @@ class SkrlTrainer(Trainer):
         start_steps = int(resume[0].get("env_steps", 0)) if resume else 0
         env = self._make_env(run, cfg.num_envs, int((cfg.seed + start_steps) % 2**31))
         try:
-            backend = self._backend_cls()(cfg, env.observation_space, env.action_space, env.num_envs,
-                                          training=True)
+            backend = self._backend_cls()(cfg, env.observation_space, env.action_space, env.num_envs, training=True)
             best = None
             if resume is not None:
                 self._restore(backend, run.resume_from, *resume)
@@ -135,30 +135,44 @@ class SkrlTrainer(Trainer):
             run.dir.mkdir(parents=True, exist_ok=True)
             resumed = None
             if resume is not None:
-                resumed = {"from": str(run.resume_from), "env_steps": start_steps,
-                           "command": list(run.command) or list(sys.argv),
-                           "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                resumed = {
+                    "from": str(run.resume_from),
+                    "env_steps": start_steps,
+                    "command": list(run.command) or list(sys.argv),
+                    "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                }
             self._write_config(run, resumed)
-            loop = TrainLoop(run, env, backend, start_steps=start_steps, best_return=best,
-                             header=self._header(run, env), on_update=on_update)
+            loop = TrainLoop(
+                run,
+                env,
+                backend,
+                start_steps=start_steps,
+                best_return=best,
+                header=self._header(run, env),
+                on_update=on_update,
+            )
 
             def summary(finished: bool) -> None:
                 s = loop.state
-                atomic_write_json(run.dir / "summary.json", {
-                    "env": run.env.name,
-                    "trainer": self.spec.trainer,
-                    "backend": self.spec.backend,
-                    "finished": finished,
-                    "env_steps": s.env_steps,
-                    "updates": s.updates,
-                    "wall_seconds": time.perf_counter() - t0,
-                    "best_return": s.best_return,
-                    "last_return": s.last_return,
-                    "latest": str(s.latest) if s.latest else None,
-                    "best": str(run.checkpoints / f"best{SUFFIX}")
-                    if (run.checkpoints / f"best{SUFFIX}").is_file() else None,
-                    "resumed_from_steps": start_steps if resume else None,
-                })
+                atomic_write_json(
+                    run.dir / "summary.json",
+                    {
+                        "env": run.env.name,
+                        "trainer": self.spec.trainer,
+                        "backend": self.spec.backend,
+                        "finished": finished,
+                        "env_steps": s.env_steps,
+                        "updates": s.updates,
+                        "wall_seconds": time.perf_counter() - t0,
+                        "best_return": s.best_return,
+                        "last_return": s.last_return,
+                        "latest": str(s.latest) if s.latest else None,
+                        "best": str(run.checkpoints / f"best{SUFFIX}")
+                        if (run.checkpoints / f"best{SUFFIX}").is_file()
+                        else None,
+                        "resumed_from_steps": start_steps if resume else None,
+                    },
+                )
 
             state = loop.train(summary)
             summary(True)
@@ -196,8 +210,13 @@ class SkrlTrainer(Trainer):
         if render:
             from motrixlab_trainer_skrl.play import play_episodes
 
-            result = play_episodes(self._make_env(run, 1, seed), backend.deterministic, episodes, seed=seed,
-                                   title=f"{run.env.name} [{self.spec.backend}] {Path(checkpoint).name}")
+            result = play_episodes(
+                self._make_env(run, 1, seed),
+                backend.deterministic,
+                episodes,
+                seed=seed,
+                title=f"{run.env.name} [{self.spec.backend}] {Path(checkpoint).name}",
+            )
         else:
             env = self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed)
             try:

@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from motrixlab.rlcfg import PPOCfg
 from skrl import logger as skrl_logger
 from skrl.agents.torch.ppo import PPO, PPO_CFG
 from skrl.memories.torch import RandomMemory
 from skrl.resources.preprocessors.torch import RunningStandardScaler
 from skrl.resources.schedulers.torch import KLAdaptiveLR
 
-from motrixlab.rlcfg import PPOCfg
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
@@ -31,8 +31,9 @@ class TorchBackend(Backend):
     name = "torch"
     payload_format = "torch"
 
-    def __init__(self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *,
-                 training: bool) -> None:
+    def __init__(
+        self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
+    ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
         self.device = default_device()
         if self.device.type == "cpu":
@@ -41,18 +42,32 @@ class TorchBackend(Backend):
         self.seed(cfg.seed)
         common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
         if cfg.shared_trunk:
-            policy = value = SharedPolicyValue(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
-                                               init_log_std=cfg.init_log_std)
+            policy = value = SharedPolicyValue(
+                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
+            )
         else:
-            policy = Policy(**common, hidden=cfg.policy_hidden, activation=cfg.activation,
-                            init_log_std=cfg.init_log_std)
+            policy = Policy(
+                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
+            )
             value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
         memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
-        agent_cfg = PPO_CFG(**ppo_kwargs(cfg, observation_space=observation_space, device=self.device,
-                                         scaler=RunningStandardScaler, kl_scheduler=KLAdaptiveLR))
-        self.agent = PPO(models={"policy": policy, "value": value}, memory=memory,
-                         observation_space=observation_space, action_space=action_space, device=self.device,
-                         cfg=agent_cfg)
+        agent_cfg = PPO_CFG(
+            **ppo_kwargs(
+                cfg,
+                observation_space=observation_space,
+                device=self.device,
+                scaler=RunningStandardScaler,
+                kl_scheduler=KLAdaptiveLR,
+            )
+        )
+        self.agent = PPO(
+            models={"policy": policy, "value": value},
+            memory=memory,
+            observation_space=observation_space,
+            action_space=action_space,
+            device=self.device,
+            cfg=agent_cfg,
+        )
         self.agent.init()
         self.agent.enable_training_mode(training)
         self.policy = policy
@@ -74,8 +89,18 @@ class TorchBackend(Backend):
             actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
         return actions, (actions.numpy() if self._on_cpu else actions.cpu().numpy())
 
-    def record(self, *, obs: torch.Tensor, actions: torch.Tensor, reward: np.ndarray, final_obs: np.ndarray,
-               terminated: np.ndarray, truncated: np.ndarray, timestep: int, timesteps: int) -> bool:
+    def record(
+        self,
+        *,
+        obs: torch.Tensor,
+        actions: torch.Tensor,
+        reward: np.ndarray,
+        final_obs: np.ndarray,
+        terminated: np.ndarray,
+        truncated: np.ndarray,
+        timestep: int,
+        timesteps: int,
+    ) -> bool:
         if not self.cfg.time_limit_bootstrap:
             terminated = terminated | truncated
         with torch.no_grad():

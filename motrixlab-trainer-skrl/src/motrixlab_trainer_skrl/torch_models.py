@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -15,7 +16,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {"elu": nn.ELU, "relu": nn.ReLU, "tanh
 def mlp(sizes: list[int], activation: str, out_gain: float) -> nn.Sequential:
     """Linear layers with the activation between them; orthogonal init (hidden gain sqrt 2)."""
     layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(n_in, n_out)
         last = i == len(sizes) - 2
         nn.init.orthogonal_(linear.weight, gain=out_gain if last else math.sqrt(2))
@@ -27,8 +28,16 @@ def mlp(sizes: list[int], activation: str, out_gain: float) -> nn.Sequential:
 
 
 class Policy(GaussianMixin, Model):
-    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
-                 activation: str, init_log_std: float) -> None:
+    def __init__(
+        self,
+        observation_space: Any,
+        action_space: Any,
+        device: Any,
+        *,
+        hidden: tuple[int, ...],
+        activation: str,
+        init_log_std: float,
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
         GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
         self.net = mlp([self.num_observations, *hidden, self.num_actions], activation, 0.01)
@@ -42,8 +51,9 @@ class Policy(GaussianMixin, Model):
 
 
 class Value(DeterministicMixin, Model):
-    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
-                 activation: str) -> None:
+    def __init__(
+        self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...], activation: str
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
         DeterministicMixin.__init__(self, clip_actions=False)
         self.net = mlp([self.num_observations, *hidden, 1], activation, 1.0)
@@ -56,8 +66,16 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
     """One trunk, two heads. PPO asks for the policy and then the value of the same observations:
     the trunk output is reused when the value call gets the very tensor the policy call got."""
 
-    def __init__(self, observation_space: Any, action_space: Any, device: Any, *, hidden: tuple[int, ...],
-                 activation: str, init_log_std: float) -> None:
+    def __init__(
+        self,
+        observation_space: Any,
+        action_space: Any,
+        device: Any,
+        *,
+        hidden: tuple[int, ...],
+        activation: str,
+        init_log_std: float,
+    ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
         GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
         DeterministicMixin.__init__(self, clip_actions=False)
