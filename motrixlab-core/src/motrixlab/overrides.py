@@ -46,14 +46,12 @@ def _set_path(obj: Any, parts: list[str], value: Any, full: str) -> Any:
     name = parts[0]
     fields = {f.name: f for f in dataclasses.fields(obj) if f.init}
     if name not in fields:
-        raise ConfigError(
-            f"unknown field {full!r}{did_you_mean(name, fields)}; valid fields: {one_of(fields)}"
-        )
+        raise ConfigError(f"unknown field {full!r}{did_you_mean(name, fields)}; valid fields: {one_of(fields)}")
     hints = typing.get_type_hints(type(obj))
     current = getattr(obj, name)
     if len(parts) > 1:
         if not dataclasses.is_dataclass(current):
-            raise ConfigError(f"{full!r}: {name!r} is a {type(current).__name__}, it has no sub-fields")
+            raise ConfigError(f"{full!r}: {name!r} is not a group of fields (it holds {current!r})")
         new = _set_path(current, parts[1:], value, full)
     else:
         if dataclasses.is_dataclass(current):

@@ -7,9 +7,12 @@ import typing
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from motrixlab.cli.common import console, print_json, registry
+from motrixlab.errors import UnknownNameError
+from motrixlab.names import did_you_mean, one_of
 
 INSTALL_HINT = (
     "Install some with: pip install motrixlab-envs-basic motrixlab-envs-locomotion "
@@ -25,12 +28,23 @@ def list_envs(
     reg = registry()
     specs = sorted(reg.envs.values(), key=lambda s: (s.domain, s.name))
     if domain is not None:
+        domains = {s.domain for s in specs}
+        if domain not in domains and specs:
+            raise UnknownNameError(
+                f"unknown domain {domain!r}{did_you_mean(domain, domains)}; domains: {one_of(domains)}"
+            )
         specs = [s for s in specs if s.domain == domain]
     if as_json:
         print_json(
             [
-                {"name": s.name, "domain": s.domain, "description": s.description, "plugin": s.plugin,
-                 "distribution": reg.plugins[s.plugin].distribution, "tags": list(s.tags)}
+                {
+                    "name": s.name,
+                    "domain": s.domain,
+                    "description": s.description,
+                    "plugin": s.plugin,
+                    "distribution": reg.plugins[s.plugin].distribution,
+                    "tags": list(s.tags),
+                }
                 for s in specs
             ]
         )
@@ -48,7 +62,7 @@ def list_envs(
         table.add_column(col)
     for s in specs:
         dist = reg.plugins[s.plugin].distribution or s.plugin
-        table.add_row(s.name, s.domain, s.description, dist)
+        table.add_row(*map(escape, (s.name, s.domain, s.description, dist)))
     console.print(table)
 
 
@@ -88,11 +102,13 @@ def info(
     backends = []
     for t in reg.trainer_backends():
         rl = reg.rl_cfg_spec(env, t.trainer, t.backend)
-        backends.append({
-            "backend": t.key,
-            "installed": not missing_modules(t.requires),
-            "rl_cfg": rl.cfg if rl else (t.default_cfg or None),
-        })
+        backends.append(
+            {
+                "backend": t.key,
+                "installed": not missing_modules(t.requires),
+                "rl_cfg": rl.cfg if rl else (t.default_cfg or None),
+            }
+        )
     plugin = reg.plugins[spec.plugin]
     data = {
         "name": spec.name,
@@ -108,36 +124,40 @@ def info(
         "max_episode_steps": cfg.max_episode_steps,
         "observation_space": {"shape": list(obs_space.shape), "dtype": str(obs_space.dtype)},
         "action_space": {
-            "shape": list(act_space.shape), "dtype": str(act_space.dtype),
-            "low": act_space.low.tolist(), "high": act_space.high.tolist(),
+            "shape": list(act_space.shape),
+            "dtype": str(act_space.dtype),
+            "low": act_space.low.tolist(),
+            "high": act_space.high.tolist(),
         },
         "backends": backends,
     }
     if as_json:
         print_json(data)
         return
-    console.print(f"[bold]{spec.name}[/bold]  ({spec.domain})  {spec.description}")
-    console.print(f"plugin: {spec.plugin} ({plugin.distribution or '?'} {plugin.version or ''})")
-    console.print(f"config: {spec.cfg}   env: {spec.env}")
+    console.print(f"[bold]{escape(spec.name)}[/bold]  ({escape(spec.domain)})  {escape(spec.description)}")
+    console.print(escape(f"plugin: {spec.plugin} ({plugin.distribution or '?'} {plugin.version or ''})"))
+    console.print(escape(f"config: {spec.cfg}   env: {spec.env}"))
     console.print(
         f"observation: Box{tuple(obs_space.shape)} {obs_space.dtype}   "
         f"action: Box{tuple(act_space.shape)} {act_space.dtype} "
         f"in [{float(act_space.low.min()):g}, {float(act_space.high.max()):g}]"
     )
-    console.print(f"control: {cfg.sim_substeps} physics steps of {cfg.sim_dt:g} s per action; "
-                  f"episodes of {cfg.max_episode_steps} steps")
+    console.print(
+        f"control: {cfg.sim_substeps} physics steps of {cfg.sim_dt:g} s per action; "
+        f"episodes of {cfg.max_episode_steps} steps"
+    )
     table = Table(title="config fields (override with --set env.<field>=<value>)")
     for col in ("field", "type", "default"):
         table.add_column(col)
     for name, tp, value in _fields(cfg):
-        table.add_row(name, tp, repr(value))
+        table.add_row(escape(name), escape(tp), escape(repr(value)))
     console.print(table)
     if backends:
         for b in backends:
             state = "installed" if b["installed"] else "framework missing"
-            console.print(f"backend {b['backend']}: {state}; RL config {b['rl_cfg'] or '(none)'}")
+            console.print(escape(f"backend {b['backend']}: {state}; RL config {b['rl_cfg'] or '(none)'}"))
     else:
-        console.print("backends: none installed (pip install 'motrixlab-trainer-skrl[torch]')")
+        console.print(escape("backends: none installed (pip install 'motrixlab-trainer-skrl[torch]')"))
 
 
 def register(app: typer.Typer) -> None:

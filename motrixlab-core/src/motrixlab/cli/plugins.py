@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from motrixlab.cli.common import console, print_json, registry
@@ -29,8 +30,9 @@ def plugins(as_json: bool = typer.Option(False, "--json", help="Machine-readable
             parts.append(f"{len(p.rl_cfgs)} RL configs")
         if p.trainers:
             parts.append(f"trainers: {', '.join(p.trainers)}")
-        status = "disabled" if p.disabled else ("[red]" + "; ".join(p.errors) + "[/red]" if p.errors else "ok")
-        table.add_row(p.name, p.distribution or "-", p.version or "-", "\n".join(parts) or "-", status)
+        status = "disabled" if p.disabled else ("[red]" + escape("; ".join(p.errors)) + "[/red]" if p.errors else "ok")
+        cells = (p.name, p.distribution or "-", p.version or "-", "\n".join(parts) or "-")
+        table.add_row(*map(escape, cells), status)
     console.print(table)
 
 
