@@ -39,6 +39,18 @@ ENVS: dict[str, tuple[str, str, str, str, str]] = {
         "ReacherPPO",
         "Bring a planar arm's fingertip to a random target",
     ),
+    "walker-stand": ("walker", "WalkerStandCfg", "WalkerEnv", "WalkerStandPPO", "Planar biped: stand up tall"),
+    "walker-walk": ("walker", "WalkerWalkCfg", "WalkerEnv", "WalkerWalkPPO", "Planar biped: walk forward at 1 m/s"),
+    "walker-run": ("walker", "WalkerRunCfg", "WalkerEnv", "WalkerRunPPO", "Planar biped: run forward at 8 m/s"),
+    "cheetah-run": (
+        "cheetah",
+        "CheetahCfg",
+        "CheetahEnv",
+        "CheetahRunPPO",
+        "Planar cheetah: run forward, up to 10 m/s",
+    ),
+    "hopper-stand": ("hopper", "HopperStandCfg", "HopperEnv", "HopperStandPPO", "Planar hopper: stand up tall"),
+    "hopper-hop": ("hopper", "HopperHopCfg", "HopperEnv", "HopperHopPPO", "Planar hopper: hop forward at 2 m/s"),
 }
 
 
