@@ -107,3 +107,18 @@ def test_gymnasium_wrappers_see_correct_episodes(make):
         assert mask.all()
         np.testing.assert_array_equal(length, 50)
         np.testing.assert_allclose(ret, 50.0)
+
+
+def test_public_names_are_not_shadowed_by_submodules():
+    # Importing a submodule sets it as a package attribute: a submodule named like a public
+    # function would replace the function (``motrixlab.make`` once did).
+    import importlib
+    import pkgutil
+    import types
+
+    for mod in pkgutil.walk_packages(motrixlab.__path__, "motrixlab."):
+        if mod.name != "motrixlab.__main__":
+            importlib.import_module(mod.name)
+    for name in motrixlab.__all__:
+        assert not isinstance(getattr(motrixlab, name), types.ModuleType), name
+    assert callable(motrixlab.make) and motrixlab.make.__name__ == "make"

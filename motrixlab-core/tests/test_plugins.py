@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import motrixlab
 import pytest
 from motrixlab import ConfigError, MotrixLabError, PluginError, UnknownNameError
+from motrixlab.factory import make_rl_cfg
 from motrixlab.imports import load_ref
-from motrixlab.make import make_rl_cfg
 from motrixlab.plugins import discover, get_registry, reset_registry
 from motrixlab.rlcfg import PPOCfg
 

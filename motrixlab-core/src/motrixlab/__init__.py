@@ -20,9 +20,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "ABEnv": "motrixlab.env",
     "NpEnv": "motrixlab.npenv",
-    "make": "motrixlab.make",
-    "make_env_cfg": "motrixlab.make",
-    "make_rl_cfg": "motrixlab.make",
+    "make": "motrixlab.factory",
+    "make_env_cfg": "motrixlab.factory",
+    "make_rl_cfg": "motrixlab.factory",
     "GymVectorEnv": "motrixlab.vector",
     "Trainer": "motrixlab.trainer",
     "Run": "motrixlab.trainer",
@@ -34,7 +34,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from motrixlab.env import ABEnv
-    from motrixlab.make import make, make_env_cfg, make_rl_cfg
+    from motrixlab.factory import make, make_env_cfg, make_rl_cfg
     from motrixlab.npenv import NpEnv
     from motrixlab.plugins import get_registry
     from motrixlab.rewards import tolerance

@@ -11,12 +11,14 @@ from motrixlab.cli.common import console, print_json
 from motrixlab.errors import ConfigError
 
 
-def measure(env_name: str, num_envs: int, steps: int, seed: int = 0, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def measure(
+    env_name: str, num_envs: int, steps: int, seed: int = 0, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Step ``env_name`` with uniform random actions; report env and raw physics throughput."""
     import motrixsim as mx
     import numpy as np
 
-    from motrixlab.make import make
+    from motrixlab.factory import make
 
     if num_envs < 1 or steps < 1:
         raise ConfigError(f"--num-envs and --steps must be positive, got {num_envs} and {steps}")

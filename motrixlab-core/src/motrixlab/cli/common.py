@@ -18,7 +18,7 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def registry():  # noqa: ANN201 - typed where it is defined
+def registry():
     from motrixlab.plugins import get_registry
 
     return get_registry()

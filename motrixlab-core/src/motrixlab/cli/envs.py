@@ -87,8 +87,8 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show an environment's config fields, spaces, plugin and trainer backends."""
+    from motrixlab.factory import make_env_cfg
     from motrixlab.imports import load_ref
-    from motrixlab.make import make_env_cfg
     from motrixlab.plugins import missing_modules
 
     reg = registry()

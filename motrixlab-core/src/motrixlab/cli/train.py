@@ -55,7 +55,7 @@ def build_run(
     show_progress: bool = True,
 ) -> Any:
     """A :class:`motrixlab.Run` from names and overrides (or from a saved ``config.json``)."""
-    from motrixlab.make import make_env_cfg, make_rl_cfg
+    from motrixlab.factory import make_env_cfg, make_rl_cfg
     from motrixlab.overrides import parse_set_args
     from motrixlab.runs import new_run_dir
     from motrixlab.trainer import Run
