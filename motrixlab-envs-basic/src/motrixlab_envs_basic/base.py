@@ -48,7 +48,16 @@ class BasicEnv(NpEnv[CfgT]):
         self.reset_task(ids)
         self._init.execute(self.data, env_ids=ids)
 
-    def uniform(self, n: int, low: Any, high: Any) -> np.ndarray:
-        """(n, len(low)) uniform draws from the env's generator (the only source of randomness)."""
-        low = np.asarray(low, np.float64)
-        return self.rng.uniform(low, np.asarray(high, np.float64), (n, *low.shape))
+    def set_state(self, qpos: Any, qvel: Any, ids: np.ndarray | None = None) -> None:
+        """Put rows ``ids`` (default all) into a given joint state, e.g. to script or test a task.
+
+        Task variables are kept; ``self.state`` is refreshed, so ``compute_*`` see the new state.
+        """
+        ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, np.int64)
+        n = len(ids)
+        q = np.broadcast_to(np.asarray(qpos, np.float32), (n, self.nq))
+        v = np.broadcast_to(np.asarray(qvel, np.float32), (n, self.nv))
+        state = np.concatenate((q, v), axis=1)
+        self._init.buffer[ids] = state
+        self._init.execute(self.data, env_ids=ids)
+        self.state.execute(self.data, env_ids=ids)
