@@ -6,7 +6,34 @@ from collections.abc import Callable
 
 import motrixlab
 
+_PKG = "motrixlab_envs_locomotion"
+
 
 @motrixlab.hookimpl
 def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> None:
-    """No environments yet."""
+    register(
+        motrixlab.EnvSpec(
+            name="go1-walk",
+            cfg=f"{_PKG}.config:Go1WalkCfg",
+            env=f"{_PKG}.go1_walk:Go1WalkEnv",
+            domain="locomotion",
+            description="Go1 quadruped tracks a velocity command on flat ground",
+            tags=("quadruped", "velocity-tracking"),
+        )
+    )
+    register(
+        motrixlab.EnvSpec(
+            name="go1-walk-rough",
+            cfg=f"{_PKG}.config:Go1RoughCfg",
+            env=f"{_PKG}.go1_rough:Go1RoughEnv",
+            domain="locomotion",
+            description="Go1 velocity tracking on procedural rough terrain with a level curriculum",
+            tags=("quadruped", "velocity-tracking", "terrain", "curriculum"),
+        )
+    )
+
+
+@motrixlab.hookimpl
+def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
+    register(motrixlab.RLCfgSpec(env="go1-walk", cfg=f"{_PKG}.ppo:Go1WalkPPO", trainer="skrl", backend=None))
+    register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO", trainer="skrl", backend=None))

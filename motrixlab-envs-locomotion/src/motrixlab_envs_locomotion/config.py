@@ -1,0 +1,163 @@
+"""Configs of the Go1 tasks: every field has a default that trains; nested groups keep them findable.
+
+Override any field from the command line with its dotted path, e.g.
+``--set env.rewards.scales.torques=-1e-4`` or ``--set env.randomization.enabled=true``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+from motrixlab import EnvCfg
+
+from motrixlab_envs_locomotion.commands import CommandCfg
+from motrixlab_envs_locomotion.robot import MODEL_FILE
+from motrixlab_envs_locomotion.terrain import TerrainCfg
+
+
+@dataclass(kw_only=True)
+class RewardScales:
+    """Weights per second of each reward term (multiplied by ctrl_dt each step); 0 switches a term off.
+
+    Tracking terms are positive, the rest are penalties (negative weights).
+    """
+
+    tracking_lin_vel: float = 1.0  # exp kernel on the planar velocity error
+    tracking_ang_vel: float = 0.5  # exp kernel on the yaw-rate error
+    lin_vel_z: float = -2.0  # vertical velocity²
+    ang_vel_xy: float = -0.05  # roll and pitch rate²
+    orientation: float = -1.0  # sin²(tilt) via the projected gravity
+    torques: float = -2e-4  # Σ joint torque² (estimated from the PD law)
+    joint_acc: float = -2.5e-7  # Σ joint acceleration²
+    action_rate: float = -0.01  # Σ (action change)²
+    base_height: float = -10.0  # (trunk height above ground - target)²
+    undesired_contacts: float = -1.0  # hips and thighs touching the ground
+    feet_air_time: float = 1.0  # Σ (air time - target) on touchdown, while told to move
+    stand_still: float = -0.5  # Σ |joint offset| while told to stand still
+    joint_limits: float = -5.0  # Σ excursion beyond the soft joint limits (rad)
+
+
+@dataclass(kw_only=True)
+class RewardCfg:
+    scales: RewardScales = field(default_factory=RewardScales)
+    tracking_sigma: float = 0.25  # width of the tracking exp kernels ((m/s)² and (rad/s)²)
+    base_height_target: float = 0.27  # m, from the public standing height
+    air_time_target: float = 0.5  # s; shorter steps are penalised, longer ones rewarded
+    soft_joint_limit: float = 0.9  # share of each joint range that is free of penalty
+    only_positive: bool = True  # clip the step reward at 0 so ending an episode early never pays
+
+    def validate(self) -> None:
+        for f in fields(self.scales):
+            value = getattr(self.scales, f.name)
+            if not math.isfinite(value):
+                raise ValueError(f"rewards.scales.{f.name}: must be finite, got {value}")
+        if self.tracking_sigma <= 0:
+            raise ValueError(f"rewards.tracking_sigma: must be positive, got {self.tracking_sigma}")
+        if not 0 < self.soft_joint_limit <= 1:
+            raise ValueError(f"rewards.soft_joint_limit: must be in (0, 1], got {self.soft_joint_limit}")
+
+
+@dataclass(kw_only=True)
+class NoiseCfg:
+    """Gaussian noise added to the policy's observation (standard deviations, times ``scale``)."""
+
+    enabled: bool = False
+    scale: float = 1.0
+    lin_vel: float = 0.1  # m/s
+    ang_vel: float = 0.2  # rad/s
+    gravity: float = 0.05
+    joint_pos: float = 0.01  # rad
+    joint_vel: float = 1.5  # rad/s
+
+    def validate(self) -> None:
+        for name in ("scale", "lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"noise.{name}: must be >= 0, got {getattr(self, name)}")
+
+
+@dataclass(kw_only=True)
+class RandomizationCfg:
+    """Per-env physics randomisation, drawn again at every reset (MotrixSim per-env overrides)."""
+
+    enabled: bool = False
+    friction: tuple[float, float] = (0.4, 1.25)  # feet and ground sliding friction
+    added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the 5.2 kg trunk
+    kp_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD stiffness factor
+    kd_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD damping factor
+    push_interval_seconds: float = 8.0  # every env is shoved this often; 0 = never
+    push_velocity: float = 0.5  # m/s, largest planar velocity change of a shove
+
+    def validate(self) -> None:
+        for name in ("friction", "added_trunk_mass", "kp_scale", "kd_scale"):
+            low, high = getattr(self, name)
+            if not low <= high:
+                raise ValueError(f"randomization.{name}: lower bound {low} exceeds upper bound {high}")
+        if self.friction[0] < 0 or self.kp_scale[0] <= 0 or self.kd_scale[0] < 0:
+            raise ValueError("randomization: friction and kd_scale must be >= 0, kp_scale > 0")
+        if self.added_trunk_mass[0] <= -5.2:
+            raise ValueError(f"randomization.added_trunk_mass: must stay above -5.2 kg, got {self.added_trunk_mass}")
+        if self.push_interval_seconds < 0 or self.push_velocity < 0:
+            raise ValueError("randomization.push_interval_seconds and push_velocity: must be >= 0")
+
+
+@dataclass(kw_only=True)
+class ResetCfg:
+    """Initial state spread: random heading, jittered joints and a small initial velocity."""
+
+    joint_pos_noise: float = 0.1  # rad, uniform around the standing pose
+    base_lin_vel_noise: float = 0.2  # m/s, uniform per axis
+    base_ang_vel_noise: float = 0.2  # rad/s, uniform per axis
+    random_yaw: bool = True
+
+    def validate(self) -> None:
+        for name in ("joint_pos_noise", "base_lin_vel_noise", "base_ang_vel_noise"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"reset.{name}: must be >= 0, got {getattr(self, name)}")
+
+
+@dataclass(kw_only=True)
+class Go1WalkCfg(EnvCfg):
+    """Flat-ground velocity tracking. Physics at 100 Hz, policy at 50 Hz, 20 s episodes."""
+
+    model_file: str = str(MODEL_FILE)
+    sim_dt: float = 0.01
+    ctrl_dt: float = 0.02
+    max_episode_seconds: float = 20.0
+    action_scale: float = 0.5  # rad of joint-target offset per unit of action (actions are in [-1, 1])
+    max_tilt: float = 1.0  # rad; a trunk tilted further than this ends the episode
+    commands: CommandCfg = field(default_factory=CommandCfg)
+    rewards: RewardCfg = field(default_factory=RewardCfg)
+    noise: NoiseCfg = field(default_factory=NoiseCfg)
+    randomization: RandomizationCfg = field(default_factory=RandomizationCfg)
+    reset: ResetCfg = field(default_factory=ResetCfg)
+
+    def validate(self) -> None:
+        super().validate()
+        if self.action_scale <= 0:
+            raise ValueError(f"action_scale: must be positive, got {self.action_scale}")
+        if not 0 < self.max_tilt <= math.pi:
+            raise ValueError(f"max_tilt: must be in (0, pi], got {self.max_tilt}")
+        for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset):
+            group.validate()
+
+
+@dataclass(kw_only=True)
+class Go1RoughCfg(Go1WalkCfg):
+    """Rough terrain with a level curriculum; randomisation and observation noise on by default."""
+
+    terrain: TerrainCfg = field(default_factory=TerrainCfg)
+    curriculum: bool = True  # promote/demote each env's terrain level by how far it walked
+    initial_max_level: int = 1  # envs start on levels 0..initial_max_level
+    randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(enabled=True))
+    noise: NoiseCfg = field(default_factory=lambda: NoiseCfg(enabled=True))
+    rewards: RewardCfg = field(default_factory=lambda: RewardCfg(scales=RewardScales(base_height=0.0)))
+
+    def validate(self) -> None:
+        super().validate()
+        self.terrain.validate()
+        if not 0 <= self.initial_max_level < self.terrain.levels:
+            raise ValueError(
+                f"initial_max_level: must be in [0, terrain.levels - 1 = {self.terrain.levels - 1}], "
+                f"got {self.initial_max_level}"
+            )

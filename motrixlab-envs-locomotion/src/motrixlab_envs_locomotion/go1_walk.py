@@ -1,0 +1,403 @@
+"""``go1-walk``: a Go1-class quadruped tracks a velocity command on flat ground.
+
+Actions are joint-target offsets from the standing pose, tracked by the model's PD position
+actuators. Everything is read through the one compiled query plan of ``NpEnv`` (base pose and
+velocity from the DoF state, ground contacts from geom-pair collisions) and written through
+compiled write plans; all per-step work is vectorised numpy over the batch.
+
+Per step, NpEnv calls ``compute_obs`` right after the physics. This env does all post-physics
+bookkeeping there, in one pass and in a fixed order — kinematics, reward, termination, command
+resampling, observation — so the observation carries the command that the next reward is
+measured against; ``compute_reward`` and ``compute_terminated`` return what that pass computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+from motrixlab.errors import ConfigError
+from motrixlab.npenv import NpEnv, box
+from motrixsim import query as Q
+from motrixsim import write as W
+
+from motrixlab_envs_locomotion import quat
+from motrixlab_envs_locomotion import rewards as R
+from motrixlab_envs_locomotion.commands import sample_commands
+from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.robot import (
+    ACTUATORS,
+    DEFAULT_JOINT_POS,
+    FEET,
+    JOINTS,
+    STANDING_HEIGHT,
+    TRUNK,
+    UNDESIRED_CONTACT,
+)
+
+#: Observation layout: (name, width). Velocities are in the trunk frame; joint positions are
+#: offsets from the standing pose; ``last_action`` is the action applied in the step just taken.
+OBS_LAYOUT: tuple[tuple[str, int], ...] = (
+    ("lin_vel", 3),
+    ("ang_vel", 3),
+    ("gravity", 3),
+    ("joint_pos", 12),
+    ("joint_vel", 12),
+    ("last_action", 12),
+    ("command", 3),
+)
+
+
+def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
+    out, start = {}, 0
+    for name, width in layout:
+        out[name] = slice(start, start + width)
+        start += width
+    return out
+
+
+OBS_SLICES = _slices(OBS_LAYOUT)
+OBS_DIM = sum(w for _, w in OBS_LAYOUT)
+NUM_ACTIONS = len(ACTUATORS)
+#: Observation groups that get sensor noise (the rest are the policy's own outputs and the command).
+NOISY_GROUPS = ("lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel")
+
+
+class Go1WalkEnv(NpEnv[Go1WalkCfg]):
+    """Velocity tracking on flat ground. Subclasses change the ground (``ground_geoms``, spawning)."""
+
+    #: Geoms the robot walks on; contacts with any of them count.
+    ground_geoms: tuple[str, ...] = ("floor",)
+
+    def __init__(self, cfg: Go1WalkCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+        super().__init__(cfg, num_envs=num_envs, seed=seed)
+        n = self.num_envs
+        self.observation_space = box(OBS_DIM)
+        self.action_space = box(NUM_ACTIONS, -1.0, 1.0)
+        self.dt = float(cfg.ctrl_dt)
+        self._resolve_model()
+
+        # task state, one row per env
+        self.commands = np.zeros((n, 3), np.float32)
+        self.command_steps_left = np.zeros(n, np.int64)
+        self.actions = np.zeros((n, NUM_ACTIONS), np.float32)
+        self.prev_actions = np.zeros((n, NUM_ACTIONS), np.float32)
+        self.prev_joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
+        self.air = R.FeetAirTime(n, len(FEET), self.dt)
+        self.resample_steps = max(1, round(cfg.commands.resample_seconds / self.dt))
+        dr = cfg.randomization
+        self.push_steps = round(dr.push_interval_seconds / self.dt) if dr.enabled else 0
+
+        # per-env constants, pre-broadcast to (N, 12) for the hot path
+        full = lambda row: np.ascontiguousarray(np.broadcast_to(row, (n, NUM_ACTIONS)), np.float32)  # noqa: E731
+        self._default_q = full(DEFAULT_JOINT_POS)
+        self._target_low, self._target_high = full(self.target_low), full(self.target_high)
+        self._soft_low, self._soft_high = full(self.soft_low), full(self.soft_high)
+        self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
+        self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
+
+        self._obs: np.ndarray | None = None
+        self._reset_pending: np.ndarray | None = None
+        self._reward = np.zeros(n, np.float32)
+        self._terminated = np.zeros(n, bool)
+        self._fresh_physics = False
+        self._started = False  # the first reset is not the end of an episode
+        self._cos_max_tilt = float(np.cos(cfg.max_tilt))
+        self._active_terms = [
+            (f.name, getattr(cfg.rewards.scales, f.name) * self.dt)
+            for f in fields(cfg.rewards.scales)
+            if getattr(cfg.rewards.scales, f.name) != 0.0
+        ]
+        noise = cfg.noise
+        self._noise_std: np.ndarray | None = None
+        if noise.enabled and noise.scale > 0:
+            std = np.zeros(OBS_SLICES["joint_vel"].stop, np.float32)
+            for group in NOISY_GROUPS:
+                std[OBS_SLICES[group]] = getattr(noise, group) * noise.scale
+            self._noise_std = std
+
+        self._ctrl = self.compile_write({"ctrl": W.ActuatorCtrls(list(ACTUATORS))})
+        self.targets = self._ctrl["ctrl"]  # (N, 12) joint targets sent to the PD actuators
+        self.targets[:] = DEFAULT_JOINT_POS
+        self._reset_plan = self.compile_write(self._reset_sources(), reset=True, forward_kinematic=True)
+        self._push_plan = self.compile_write({"vel": W.BodyLinearVelocity([TRUNK])}) if self.push_steps else None
+
+    # ---- model ------------------------------------------------------------------------------
+    def _resolve_model(self) -> None:
+        """Check the model has what the task needs and read the PD gains and limits from it."""
+        m = self.model
+        missing = [
+            name
+            for kind, names in (("geom", (TRUNK, *FEET, *UNDESIRED_CONTACT, *self.ground_geoms)), ("joint", JOINTS))
+            for name in names
+            if getattr(m, f"get_{kind}")(name) is None
+        ]
+        actuators = [m.get_actuator(name) for name in ACTUATORS]
+        missing += [name for name, a in zip(ACTUATORS, actuators, strict=True) if a is None]
+        if missing:
+            raise ConfigError(f"model_file {self.cfg.model_file!r} lacks {', '.join(missing)} (a Go1-class model)")
+        if any(a.typ != "position" or a.force_range is None for a in actuators):
+            raise ConfigError(f"model_file {self.cfg.model_file!r}: actuators must be force-limited position actuators")
+        if self.model.num_dof_pos != 7 + NUM_ACTIONS:
+            raise ConfigError(f"model_file {self.cfg.model_file!r}: expected a floating base and 12 joints")
+        probe = self.data
+        self.kp = np.array([a.get_kp_override(probe)[0] for a in actuators], np.float32)
+        self.kd = np.array([a.get_kd_override(probe)[0] for a in actuators], np.float32)
+        self.torque_limit = np.array([a.force_range[1] for a in actuators], np.float32)
+        ctrl = np.array([a.ctrl_range for a in actuators], np.float32)
+        self.target_low, self.target_high = ctrl[:, 0].copy(), ctrl[:, 1].copy()
+        mid = (self.target_low + self.target_high) / 2
+        half = (self.target_high - self.target_low) / 2 * self.cfg.rewards.soft_joint_limit
+        self.soft_low, self.soft_high = mid - half, mid + half
+        self.trunk_mass = float(m.get_link(TRUNK).mass)
+
+    def state_queries(self) -> Mapping[str, Any]:
+        """Ground contacts of feet, trunk and the penalised geoms, for every ground geom."""
+        bodies = (*FEET, TRUNK, *UNDESIRED_CONTACT)
+        pairs = [(b, g) for g in self.ground_geoms for b in bodies]
+        return {"contacts": Q.GeomPairCollision(pairs)}
+
+    def _reset_sources(self) -> dict[str, Any]:
+        sources: dict[str, Any] = {
+            "pos": W.BodyPosition([TRUNK]),
+            "rot": W.BodyRotation([TRUNK]),
+            "lin_vel": W.BodyLinearVelocity([TRUNK]),
+            "ang_vel": W.BodyAngularVelocity([TRUNK]),
+            "joint_pos": W.BodyJointPosition(list(JOINTS)),
+            "joint_vel": W.BodyJointVelocity(list(JOINTS)),
+            "ctrl": W.ActuatorCtrls(list(ACTUATORS)),
+        }
+        if self.cfg.randomization.enabled:
+            # A reset=True plan restores the model's values for overrides it does not write, so the
+            # randomised values are part of the reset itself and redrawn for every new episode.
+            sources |= {
+                "kp": W.ActuatorKpOverride(list(ACTUATORS)),
+                "kd": W.ActuatorDampingOverride(list(ACTUATORS)),
+                "trunk_mass": W.LinkMassOverride([TRUNK]),
+                "friction": W.GeomFrictionOverride([*FEET, *self.ground_geoms]),
+            }
+        return sources
+
+    # ---- hooks for other grounds ---------------------------------------------------------------
+    def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+        """World positions (k, 3) of the trunk for new episodes of rows ``ids``."""
+        pos = np.zeros((len(ids), 3), np.float32)
+        pos[:, 2] = STANDING_HEIGHT
+        return pos
+
+    def ground_height(self, xy: np.ndarray) -> np.ndarray:
+        """Ground height under world points (k, 2)."""
+        return np.zeros(len(xy), np.float32)
+
+    def on_episode_end(self, ids: np.ndarray) -> None:
+        """Called with the rows about to be reset (not on the first reset), before new state is drawn."""
+
+    # ---- NpEnv hooks --------------------------------------------------------------------------
+    def apply_action(self, actions: np.ndarray) -> None:
+        self._fresh_physics = True
+        self.prev_actions = self.actions
+        self.actions = actions
+        np.copyto(self.prev_joint_vel, self.state["qvel"][:, 6:])
+        t = self.targets
+        np.multiply(actions, self.cfg.action_scale, out=t)
+        t += self._default_q
+        np.maximum(t, self._target_low, out=t)
+        np.minimum(t, self._target_high, out=t)
+        self._ctrl.execute(self.data)
+        if self.push_steps:
+            self._push()
+
+    def compute_obs(self) -> np.ndarray:
+        if self._fresh_physics:
+            self._fresh_physics = False
+            self._kinematics()
+            self._reward = self._rewards()
+            self._terminated = self._terminations()
+            self._advance_commands()
+            self._obs = self._observation()
+        elif self._obs is None or self._reset_pending is None or len(self._reset_pending) == self.num_envs:
+            self._kinematics()
+            self._obs = self._observation()
+        else:
+            # After NpEnv reset some rows (and re-read their state): patch just those rows. The array
+            # was returned by the first call of this step, whose final observation NpEnv has copied.
+            ids = self._reset_pending
+            self._kinematics(ids)
+            self._obs[ids] = self._observation(ids)
+        self._reset_pending = None
+        return self._obs
+
+    def compute_reward(self) -> np.ndarray:
+        return self._reward
+
+    def compute_terminated(self) -> np.ndarray:
+        return self._terminated
+
+    def reset_rows(self, ids: np.ndarray) -> None:
+        if self._started:
+            self.on_episode_end(ids)
+        self._started = True
+        self._reset_pending = ids
+        k = len(ids)
+        rng, rc, plan = self.rng, self.cfg.reset, self._reset_plan
+        yaw = rng.uniform(-np.pi, np.pi, k).astype(np.float32) if rc.random_yaw else np.zeros(k, np.float32)
+        plan["pos"][ids, 0] = self.spawn_positions(ids, yaw)
+        plan["rot"][ids, 0] = quat.from_yaw(yaw)
+        plan["lin_vel"][ids, 0] = rng.uniform(-rc.base_lin_vel_noise, rc.base_lin_vel_noise, (k, 3))
+        plan["ang_vel"][ids, 0] = rng.uniform(-rc.base_ang_vel_noise, rc.base_ang_vel_noise, (k, 3))
+        joints = DEFAULT_JOINT_POS + rng.uniform(-rc.joint_pos_noise, rc.joint_pos_noise, (k, NUM_ACTIONS))
+        plan["joint_pos"][ids] = np.clip(joints, self.target_low, self.target_high)
+        plan["joint_vel"][ids] = 0.0
+        plan["ctrl"][ids] = DEFAULT_JOINT_POS
+        if self.cfg.randomization.enabled:
+            self._randomize(ids)
+        plan.execute(self.data, env_ids=ids)
+
+        self.targets[ids] = DEFAULT_JOINT_POS
+        self.actions[ids] = 0.0
+        self.prev_actions[ids] = 0.0
+        self.prev_joint_vel[ids] = 0.0
+        self.air.reset(ids)
+        self.commands[ids] = sample_commands(rng, k, self.cfg.commands)
+        self.command_steps_left[ids] = self.resample_steps
+
+    # ---- randomisation ------------------------------------------------------------------------
+    def _randomize(self, ids: np.ndarray) -> None:
+        dr, rng, plan, k = self.cfg.randomization, self.rng, self._reset_plan, len(ids)
+        self._kp[ids] = self.kp * rng.uniform(*dr.kp_scale, (k, NUM_ACTIONS))
+        self._kd[ids] = self.kd * rng.uniform(*dr.kd_scale, (k, NUM_ACTIONS))
+        plan["kp"][ids] = self._kp[ids]
+        plan["kd"][ids] = self._kd[ids]
+        plan["trunk_mass"][ids, 0] = self.trunk_mass + rng.uniform(*dr.added_trunk_mass, k)
+        friction = plan["friction"]
+        friction[ids, :, 0] = rng.uniform(*dr.friction, (k, 1))  # feet and ground alike: contacts use the max
+        friction[ids, :, 1] = 0.005
+        friction[ids, :, 2] = 0.0001
+
+    def _push(self) -> None:
+        due = np.flatnonzero(self.episode_steps % self.push_steps == self.push_steps - 1)
+        if due.size == 0:
+            return
+        v = self.state["qvel"][due, :3].copy()
+        limit = self.cfg.randomization.push_velocity
+        v[:, :2] += self.rng.uniform(-limit, limit, (due.size, 2))
+        self._push_plan["vel"][due, 0] = v
+        self._push_plan.execute(self.data, env_ids=due)
+
+    # ---- per-step computation -------------------------------------------------------------------
+    # Hot path: constants are pre-broadcast to (N, k) and row sums are matrix-vector products,
+    # both several times faster in numpy than broadcasting a (k,) row or reducing over axis 1.
+    def _kinematics(self, ids: np.ndarray | None = None) -> None:
+        qpos, qvel = self.state["qpos"], self.state["qvel"]
+        if ids is not None:
+            qpos, qvel = qpos[ids], qvel[ids]
+        base_quat = qpos[:, 3:7]
+        lin_vel = quat.rotate_inverse(base_quat, qvel[:, 0:3])  # world -> trunk frame
+        gravity = quat.projected_gravity(base_quat)
+        ang_vel = qvel[:, 3:6]  # the DoF state already holds it in the trunk frame
+        joint_pos = np.ascontiguousarray(qpos[:, 7:])
+        joint_vel = np.ascontiguousarray(qvel[:, 6:])
+        if ids is None:
+            self.lin_vel, self.ang_vel, self.gravity = lin_vel, ang_vel, gravity
+            self.joint_pos, self.joint_vel = joint_pos, joint_vel
+        else:
+            self.lin_vel[ids], self.gravity[ids] = lin_vel, gravity
+            self.joint_pos[ids], self.joint_vel[ids] = joint_pos, joint_vel
+
+    def _contacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) float32 touching any ground geom."""
+        c = self.state["contacts"]
+        if len(self.ground_geoms) > 1:
+            c = c.reshape(self.num_envs, len(self.ground_geoms), -1).max(axis=1)
+        nf = len(FEET)
+        return c[:, :nf] > 0.5, c[:, nf] > 0.5, c[:, nf + 1 :]
+
+    def torques(self) -> np.ndarray:
+        """Joint torques of the PD law at the current state, clamped like the actuators' force range."""
+        tau = self._kp * (self.targets - self.joint_pos)
+        tau -= self._kd * self.joint_vel
+        np.maximum(tau, self._neg_torque_limit, out=tau)
+        return np.minimum(tau, self._torque_limit, out=tau)
+
+    def base_height(self) -> np.ndarray:
+        qpos = self.state["qpos"]
+        return qpos[:, 2] - self.ground_height(qpos[:, :2])
+
+    def _rewards(self) -> np.ndarray:
+        rc = self.cfg.rewards
+        feet, trunk, undesired = self._contacts()
+        first_contact, air_time = self.air.update(feet)
+        self._trunk_contact = trunk
+        cmd = self.commands
+        total = np.zeros(self.num_envs, np.float32)
+        log = self.log
+        for name, weight in self._active_terms:
+            if name == "tracking_lin_vel":
+                value = R.tracking_lin_vel(cmd[:, :2], self.lin_vel[:, :2], rc.tracking_sigma)
+            elif name == "tracking_ang_vel":
+                value = R.tracking_ang_vel(cmd[:, 2], self.ang_vel[:, 2], rc.tracking_sigma)
+            elif name == "lin_vel_z":
+                value = R.lin_vel_z(self.lin_vel[:, 2])
+            elif name == "ang_vel_xy":
+                value = R.ang_vel_xy(self.ang_vel[:, :2])
+            elif name == "orientation":
+                value = R.orientation(self.gravity[:, :2])
+            elif name == "torques":
+                value = R.torques(self.torques())
+            elif name == "joint_acc":
+                value = R.joint_acc(self.joint_vel, self.prev_joint_vel, self.dt)
+            elif name == "action_rate":
+                value = R.action_rate(self.actions, self.prev_actions)
+            elif name == "base_height":
+                value = R.base_height(self.base_height(), rc.base_height_target)
+            elif name == "undesired_contacts":
+                value = R.undesired_contacts(undesired)
+            elif name == "feet_air_time":
+                value = R.feet_air_time(first_contact, air_time, rc.air_time_target, cmd[:, :2])
+            elif name == "stand_still":
+                value = R.stand_still(self.joint_pos - self._default_q, cmd)
+            elif name == "joint_limits":
+                value = R.joint_limits(self.joint_pos, self._soft_low, self._soft_high)
+            else:  # pragma: no cover - RewardScales and this table are kept in step
+                raise KeyError(name)
+            value *= weight
+            log[f"reward/{name}"] = value
+            total += value
+        if rc.only_positive:
+            np.maximum(total, 0.0, out=total)
+        err = cmd[:, :2] - self.lin_vel[:, :2]
+        log["lin_vel_error"] = np.sqrt(err[:, 0] * err[:, 0] + err[:, 1] * err[:, 1])
+        log["ang_vel_error"] = np.abs(cmd[:, 2] - self.ang_vel[:, 2])
+        return total
+
+    def _terminations(self) -> np.ndarray:
+        fell = self._trunk_contact | (self.gravity[:, 2] > -self._cos_max_tilt)
+        self.log["fall"] = fell.astype(np.float32)
+        return fell
+
+    def _advance_commands(self) -> None:
+        self.command_steps_left -= 1
+        due = np.flatnonzero(self.command_steps_left <= 0)
+        if due.size:
+            self.commands[due] = sample_commands(self.rng, due.size, self.cfg.commands)
+            self.command_steps_left[due] = self.resample_steps
+
+    def _observation(self, ids: np.ndarray | None = None) -> np.ndarray:
+        """Observation rows ``ids`` (all rows when None) in ``OBS_LAYOUT`` order."""
+        rows = slice(None) if ids is None else ids
+        n = self.num_envs if ids is None else len(ids)
+        obs = np.empty((n, OBS_DIM), np.float32)
+        s = OBS_SLICES
+        obs[:, s["lin_vel"]] = self.lin_vel[rows]
+        obs[:, s["ang_vel"]] = self.ang_vel[rows]  # a view of the state, already re-read for reset rows
+        obs[:, s["gravity"]] = self.gravity[rows]
+        np.subtract(self.joint_pos[rows], self._default_q[:n], out=obs[:, s["joint_pos"]])
+        obs[:, s["joint_vel"]] = self.joint_vel[rows]
+        obs[:, s["last_action"]] = self.actions[rows]
+        obs[:, s["command"]] = self.commands[rows]
+        if self._noise_std is not None:
+            width = self._noise_std.size
+            obs[:, :width] += self.rng.standard_normal((n, width), np.float32) * self._noise_std
+        return obs

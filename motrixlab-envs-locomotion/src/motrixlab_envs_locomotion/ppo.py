@@ -1,0 +1,44 @@
+"""Tuned PPO settings for the Go1 tasks (framework-neutral; the trainer maps them to its library)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from motrixlab import PPOCfg
+
+
+@dataclass(kw_only=True)
+class Go1WalkPPO(PPOCfg):
+    """1024 envs x 24 steps per update; a 0.25 rad initial exploration std on the joint targets."""
+
+    num_envs: int = 1024
+    max_env_steps: int = 50_000_000
+    checkpoint_interval: int = 5_000_000
+    eval_episodes: int = 50
+    policy_hidden: tuple[int, ...] = (256, 128, 64)
+    value_hidden: tuple[int, ...] = (256, 128, 64)
+    activation: str = "elu"
+    init_log_std: float = math.log(0.5)  # x action_scale 0.5 rad
+    rollouts: int = 24
+    learning_epochs: int = 5
+    mini_batches: int = 4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    learning_rate: float = 1e-3
+    lr_schedule: str = "kl_adaptive"
+    kl_threshold: float = 0.01
+    ratio_clip: float = 0.2
+    value_clip: float = 0.2
+    entropy_loss_scale: float = 0.005
+    value_loss_scale: float = 1.0
+    grad_norm_clip: float = 1.0
+
+
+@dataclass(kw_only=True)
+class Go1RoughPPO(Go1WalkPPO):
+    """Bigger networks for the harder terrain, and a longer budget."""
+
+    max_env_steps: int = 150_000_000
+    policy_hidden: tuple[int, ...] = (512, 256, 128)
+    value_hidden: tuple[int, ...] = (512, 256, 128)

@@ -1,0 +1,27 @@
+"""The Go1-class quadruped model: file, names and standing pose shared by its tasks and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+MODEL_FILE = Path(__file__).with_name("models") / "go1.xml"
+
+LEGS = ("FR", "FL", "RR", "RL")
+#: Joint (and actuator) order inside the model: per leg abduction, hip, knee.
+JOINTS = tuple(f"{leg}_{part}_joint" for leg in LEGS for part in ("hip", "thigh", "calf"))
+ACTUATORS = tuple(f"{leg}_{part}" for leg in LEGS for part in ("hip", "thigh", "calf"))
+FEET = tuple(f"{leg}_foot" for leg in LEGS)
+TRUNK = "trunk"
+#: Geoms whose ground contact is penalised (falls land on these before the trunk).
+UNDESIRED_CONTACT = tuple(f"{leg}_{part}" for leg in LEGS for part in ("hip", "thigh"))
+
+#: Standing pose from the public figures: abduction 0, hip 0.9, knee -1.8 (rad), per leg.
+DEFAULT_JOINT_POS = np.tile(np.array([0.0, 0.9, -1.8], np.float32), 4)
+#: Trunk height with the legs in the standing pose and the feet just touching flat ground.
+STANDING_HEIGHT = 0.285
+
+JOINT_LOWER = np.tile(np.array([-0.863, -0.686, -2.818], np.float32), 4)
+JOINT_UPPER = np.tile(np.array([0.863, 4.501, -0.888], np.float32), 4)
+TORQUE_LIMIT = np.tile(np.array([23.7, 23.7, 35.5], np.float32), 4)
