@@ -217,9 +217,13 @@ class NpEnv(Generic[CfgT]):
 
     def _bad_state_rows(self) -> np.ndarray:
         limit = self.divergence_limit
+        qpos, qvel = self._state["qpos"], self._state["qvel"]
         with np.errstate(invalid="ignore"):
-            ok = (np.abs(self._state["qpos"]) < limit).all(axis=1)
-            ok &= (np.abs(self._state["qvel"]) < limit).all(axis=1)
+            # One reduction over the batch first: a NaN or a blow-up anywhere fails it (NaN < x is
+            # False), and only then is it worth finding the rows.
+            if np.abs(qpos).max(initial=0.0) < limit and np.abs(qvel).max(initial=0.0) < limit:
+                return np.zeros(self.num_envs, bool)
+            ok = (np.abs(qpos) < limit).all(axis=1) & (np.abs(qvel) < limit).all(axis=1)
         return ~ok
 
     def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
