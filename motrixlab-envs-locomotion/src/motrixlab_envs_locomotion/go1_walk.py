@@ -61,6 +61,7 @@ def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
 OBS_SLICES = _slices(OBS_LAYOUT)
 OBS_DIM = sum(w for _, w in OBS_LAYOUT)
 NUM_ACTIONS = len(ACTUATORS)
+_STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
 #: Observation groups that get sensor noise (the rest are the policy's own outputs and the command).
 NOISY_GROUPS = ("lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel")
 
@@ -91,7 +92,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.push_steps = round(dr.push_interval_seconds / self.dt) if dr.enabled else 0
 
         # per-env constants, pre-broadcast to (N, 12) for the hot path
-        full = lambda row: np.ascontiguousarray(np.broadcast_to(row, (n, NUM_ACTIONS)), np.float32)  # noqa: E731
+        def full(row: np.ndarray) -> np.ndarray:
+            return np.tile(np.asarray(row, np.float32), (n, 1))
+
         self._default_q = full(DEFAULT_JOINT_POS)
         self._target_low, self._target_high = full(self.target_low), full(self.target_high)
         self._soft_low, self._soft_high = full(self.soft_low), full(self.soft_high)
@@ -122,6 +125,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.targets = self._ctrl["ctrl"]  # (N, 12) joint targets sent to the PD actuators
         self.targets[:] = DEFAULT_JOINT_POS
         self._reset_plan = self.compile_write(self._reset_sources(), reset=True, forward_kinematic=True)
+        self._state_plan = self.compile_write(
+            {k: v for k, v in self._reset_sources().items() if k in _STATE_FIELDS}, forward_kinematic=True
+        )
         self._push_plan = self.compile_write({"vel": W.BodyLinearVelocity([TRUNK])}) if self.push_steps else None
 
     # ---- model ------------------------------------------------------------------------------
@@ -179,6 +185,40 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
                 "friction": W.GeomFrictionOverride([*FEET, *self.ground_geoms]),
             }
         return sources
+
+    # ---- scripted states -----------------------------------------------------------------------
+    def set_state(
+        self,
+        ids: np.ndarray | None = None,
+        *,
+        base_pos: np.ndarray | None = None,
+        base_quat: np.ndarray | None = None,
+        lin_vel: np.ndarray | None = None,
+        ang_vel: np.ndarray | None = None,
+        joint_pos: np.ndarray | None = None,
+        joint_vel: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Overwrite parts of the physical state of rows ``ids`` and return the fresh observation.
+
+        For tests, demonstrations and scripted starts; velocities are in the world frame (angular
+        velocity too), the quaternion is (x, y, z, w). Parts left as None keep their current value.
+        """
+        self._prepare()
+        ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, np.int64)
+        qpos, qvel = self.state["qpos"][ids], self.state["qvel"][ids]
+        plan = self._state_plan
+        plan["pos"][ids, 0] = qpos[:, :3] if base_pos is None else base_pos
+        rot = qpos[:, 3:7] if base_quat is None else np.asarray(base_quat, np.float32)
+        plan["rot"][ids, 0] = rot
+        plan["lin_vel"][ids, 0] = qvel[:, :3] if lin_vel is None else lin_vel
+        plan["ang_vel"][ids, 0] = quat.rotate(rot, qvel[:, 3:6]) if ang_vel is None else ang_vel
+        plan["joint_pos"][ids] = qpos[:, 7:] if joint_pos is None else joint_pos
+        plan["joint_vel"][ids] = qvel[:, 6:] if joint_vel is None else joint_vel
+        plan.execute(self.data, env_ids=ids)
+        self._state.execute(self.data)
+        self._kinematics()
+        self._obs = self._observation()
+        return self._obs
 
     # ---- hooks for other grounds ---------------------------------------------------------------
     def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:

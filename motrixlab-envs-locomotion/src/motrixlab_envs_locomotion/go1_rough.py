@@ -1,0 +1,80 @@
+"""``go1-walk-rough``: ``go1-walk`` on procedurally generated terrain with a level curriculum.
+
+The terrain (see ``terrain.py``) is generated from its config when the env is built and added to
+the robot's MJCF as a heightfield; all envs share it, each starting on its own tile. An env that
+walked off its tile by the end of an episode moves one level up; one that covered less than half
+of the distance it was commanded moves one level down; envs beyond the last level restart on a
+random level, so the hardest levels keep being visited without forgetting the easier ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from motrixlab_envs_locomotion import quat
+from motrixlab_envs_locomotion.config import Go1RoughCfg
+from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
+from motrixlab_envs_locomotion.robot import STANDING_HEIGHT
+from motrixlab_envs_locomotion.terrain import Terrain, generate, scene_xml
+
+#: Foot positions in the trunk frame at the standing pose (x: hips, y: hip + thigh offsets).
+_FEET_XY = np.array([[0.1881, -0.127], [0.1881, 0.127], [-0.1881, -0.127], [-0.1881, 0.127]], np.float32)
+
+
+class Go1RoughEnv(Go1WalkEnv):
+    ground_geoms = ("floor", "terrain")
+
+    def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+        cfg.validate()
+        self.terrain: Terrain = generate(cfg.terrain)
+        with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
+            scene = Path(tmp) / "go1_terrain.xml"
+            scene.write_text(scene_xml(cfg.model_file, self.terrain))
+            super().__init__(dataclasses.replace(cfg, model_file=str(scene)), num_envs=num_envs, seed=seed)
+        self.cfg = cfg  # keep the user's config (the generated scene file is gone)
+        n = self.num_envs
+        self.levels = self.rng.integers(0, cfg.initial_max_level + 1, n)
+        self.columns = np.arange(n) % len(self.terrain.types)
+        self.origins = np.zeros((n, 2), np.float32)
+        self.commanded_distance = np.zeros(n, np.float32)
+        self._level_mean = float(self.levels.mean())
+
+    def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+        """Centre of the env's tile, jittered inside the platform; high enough to clear the ground under the feet."""
+        k = len(ids)
+        jitter = max(self.cfg.terrain.platform / 2 - 0.4, 0.0)
+        xy = self.terrain.tile_centre(self.levels[ids], self.columns[ids])
+        xy += self.rng.uniform(-jitter, jitter, (k, 2)).astype(np.float32)
+        self.origins[ids] = xy
+        feet = np.zeros((k, 4, 3), np.float32)
+        feet[:, :, :2] = _FEET_XY
+        feet = quat.rotate(np.repeat(quat.from_yaw(yaw), 4, axis=0), feet.reshape(-1, 3)).reshape(k, 4, 3)
+        feet_xy = feet[:, :, :2] + xy[:, None, :]
+        ground = self.terrain.height_at(feet_xy[..., 0], feet_xy[..., 1]).max(axis=1)
+        return np.concatenate((xy, (ground + STANDING_HEIGHT + 0.01)[:, None]), axis=1)
+
+    def ground_height(self, xy: np.ndarray) -> np.ndarray:
+        return self.terrain.height_at(xy[:, 0], xy[:, 1])
+
+    def on_episode_end(self, ids: np.ndarray) -> None:
+        if not self.cfg.curriculum:
+            return
+        walked = np.linalg.norm(self.state["qpos"][ids, :2] - self.origins[ids], axis=1)
+        up = walked > self.terrain.tile_size / 2
+        down = (walked < 0.5 * self.commanded_distance[ids]) & ~up
+        levels = self.levels[ids] + up.astype(int) - down.astype(int)
+        beyond = levels >= self.terrain.levels
+        levels[beyond] = self.rng.integers(0, self.terrain.levels, int(beyond.sum()))
+        self.levels[ids] = np.maximum(levels, 0)
+        self.commanded_distance[ids] = 0.0
+        self._level_mean = float(self.levels.mean())
+
+    def _advance_commands(self) -> None:
+        cmd = self.commands
+        self.commanded_distance += np.sqrt(cmd[:, 0] * cmd[:, 0] + cmd[:, 1] * cmd[:, 1]) * self.dt
+        self.log["terrain_level"] = self._level_mean
+        super()._advance_commands()

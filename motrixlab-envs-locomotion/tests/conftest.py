@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("RUST_LOG", "error")
+
+from motrixlab_envs_locomotion.config import Go1RoughCfg, Go1WalkCfg
+from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
+from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
+from motrixlab_envs_locomotion.terrain import TerrainCfg
+
+
+def _quiet_walk_cfg(**kw) -> Go1WalkCfg:
+    cfg = Go1WalkCfg(**kw)
+    cfg.reset.joint_pos_noise = 0.0
+    cfg.reset.base_lin_vel_noise = 0.0
+    cfg.reset.base_ang_vel_noise = 0.0
+    cfg.reset.random_yaw = False
+    return cfg
+
+
+@pytest.fixture
+def quiet_cfg():
+    """go1-walk config without reset noise, so states are exactly what a test writes."""
+    return _quiet_walk_cfg
+
+
+@pytest.fixture
+def make_walk():
+    envs = []
+
+    def make(num_envs: int = 4, seed: int = 0, cfg: Go1WalkCfg | None = None) -> Go1WalkEnv:
+        env = Go1WalkEnv(cfg or _quiet_walk_cfg(), num_envs=num_envs, seed=seed)
+        env.reset(seed=seed)
+        envs.append(env)
+        return env
+
+    yield make
+    for env in envs:
+        env.close()
+
+
+@pytest.fixture
+def small_terrain():
+    """A 3-level terrain of 4 m tiles: quick to build and to simulate."""
+
+    def make(**kw) -> TerrainCfg:
+        return TerrainCfg(**{"levels": 3, "tile_size": 4.0, "platform": 1.0, **kw})
+
+    return make
+
+
+@pytest.fixture
+def make_rough(small_terrain):
+    def make(num_envs: int = 8, seed: int = 0, terrain: TerrainCfg | None = None, **cfg_kw) -> Go1RoughEnv:
+        cfg = Go1RoughCfg(terrain=terrain or small_terrain(), **cfg_kw)
+        env = Go1RoughEnv(cfg, num_envs=num_envs, seed=seed)
+        env.reset(seed=seed)
+        return env
+
+    return make

@@ -1,0 +1,84 @@
+"""Termination on tilt and trunk contact, truncation, auto-reset, determinism, action validation."""
+
+from __future__ import annotations
+
+import motrixlab
+import numpy as np
+import pytest
+from motrixlab_envs_locomotion import quat
+
+
+def test_tilt_beyond_the_threshold_terminates(make_walk, quiet_cfg):
+    env = make_walk(num_envs=3, cfg=quiet_cfg(max_tilt=1.0))
+    axis = np.tile([1.0, 0, 0], (3, 1))
+    env.set_state(base_quat=quat.from_axis_angle(axis, [0.0, 0.7, 1.3]), base_pos=np.tile([0, 0, 1.5], (3, 1)))
+    _, _, terminated, truncated, info = env.step(np.zeros((3, 12), np.float32))
+    assert terminated.tolist() == [False, False, True]
+    assert not truncated.any()
+    assert info["log"]["fall"].tolist() == [0.0, 0.0, 1.0]
+    assert info["final_obs"][2, 6:9] == pytest.approx([0, -np.sin(1.3), -np.cos(1.3)], abs=0.02)
+
+
+def test_trunk_contact_terminates(make_walk):
+    env = make_walk(num_envs=2)
+    # env 1: level but lying on the ground (trunk box half height 0.057 m), legs folded
+    env.set_state(ids=[1], base_pos=[[0, 0, 0.05]], joint_pos=np.tile([0.0, 2.5, -2.7], (1, 4)))
+    terminated = np.zeros(2, bool)
+    for _ in range(3):
+        _, _, t, _, _ = env.step(np.zeros((2, 12), np.float32))
+        terminated |= t
+    assert terminated.tolist() == [False, True]
+
+
+def test_truncation_at_the_time_limit_and_auto_reset(make_walk, quiet_cfg):
+    env = make_walk(num_envs=2, cfg=quiet_cfg(max_episode_seconds=0.1))  # 5 control steps
+    for i in range(5):
+        obs, _, terminated, truncated, info = env.step(np.full((2, 12), 0.5, np.float32))
+        assert not terminated.any()
+        assert truncated.all() == (i == 4)
+    # rows restarted in the same step: fresh episode state in obs, the old one in final_obs
+    assert (env.episode_steps == 0).all()
+    assert not obs[:, 33:45].any()  # last action cleared
+    assert info["final_obs"][:, 33:45] == pytest.approx(np.full((2, 12), 0.5))
+
+
+def test_default_episode_is_20_seconds():
+    cfg = motrixlab.make_env_cfg(motrixlab.get_registry().env("go1-walk"))
+    assert cfg.max_episode_steps == 1000 and cfg.sim_substeps == 2
+
+
+def test_determinism_per_seed(make_walk):
+    def rollout(seed):
+        env = make_walk(num_envs=8, seed=seed, cfg=None)
+        rng = np.random.default_rng(11)
+        out = [env.reset(seed=seed)[0]]
+        for _ in range(40):
+            obs, reward, terminated, _, _ = env.step(rng.uniform(-1, 1, (8, 12)).astype(np.float32))
+            out += [obs, reward, terminated]
+        return out
+
+    a, b, c = rollout(4), rollout(4), rollout(5)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c, strict=True))
+
+
+def test_noisy_default_reset_is_seeded(make_walk):
+    from motrixlab_envs_locomotion.config import Go1WalkCfg
+
+    a = make_walk(num_envs=4, seed=1, cfg=Go1WalkCfg()).reset(seed=1)[0]
+    b = make_walk(num_envs=4, seed=1, cfg=Go1WalkCfg()).reset(seed=1)[0]
+    c = make_walk(num_envs=4, seed=2, cfg=Go1WalkCfg()).reset(seed=2)[0]
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert np.abs(a[:, 9:21]).max() > 0.01  # joint jitter at reset
+
+
+def test_bad_actions_raise_value_errors(make_walk):
+    env = make_walk(num_envs=2)
+    with pytest.raises(ValueError, match="shape"):
+        env.step(np.zeros((2, 11), np.float32))
+    with pytest.raises(ValueError, match="non-finite"):
+        env.step(np.full((2, 12), np.nan, np.float32))
+    # out-of-range actions are clipped to [-1, 1], and the joint targets to the joint ranges
+    env.step(np.full((2, 12), 50.0, np.float32))
+    assert (env.targets <= env.target_high + 1e-6).all()
+    assert env.actions.max() == 1.0

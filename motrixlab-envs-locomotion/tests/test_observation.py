@@ -1,0 +1,92 @@
+"""Observation layout and frames: what the policy sees for hand-set states."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from motrixlab_envs_locomotion import quat
+from motrixlab_envs_locomotion.config import NoiseCfg
+from motrixlab_envs_locomotion.go1_walk import OBS_DIM, OBS_LAYOUT, OBS_SLICES
+from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
+
+
+def test_layout_is_contiguous_and_documented():
+    assert [name for name, _ in OBS_LAYOUT] == [
+        "lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel", "last_action", "command",
+    ]  # fmt: skip
+    assert OBS_DIM == 48
+    stops = [s.stop for s in OBS_SLICES.values()]
+    starts = [s.start for s in OBS_SLICES.values()]
+    assert starts == [0, *stops[:-1]] and stops[-1] == OBS_DIM
+
+
+def test_reset_observation(make_walk):
+    env = make_walk(num_envs=6)
+    obs, _ = env.reset(seed=1)
+    assert obs.shape == (6, OBS_DIM) and obs.dtype == np.float32
+    assert env.observation_space.shape == (OBS_DIM,) and env.action_space.shape == (12,)
+    assert obs[:, OBS_SLICES["gravity"]] == pytest.approx(np.tile([0, 0, -1.0], (6, 1)), abs=1e-6)
+    assert obs[:, OBS_SLICES["joint_pos"]] == pytest.approx(np.zeros((6, 12)), abs=1e-6)  # quiet reset: the pose
+    assert not obs[:, OBS_SLICES["last_action"]].any()
+    assert obs[:, OBS_SLICES["command"]] == pytest.approx(env.commands)
+
+
+def test_projected_gravity_of_a_tilted_base(make_walk):
+    env = make_walk(num_envs=2)
+    axes = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    tilt = quat.from_axis_angle(axes, [0.4, -0.25])
+    obs = env.set_state(base_quat=tilt, base_pos=[[0, 0, 1.0], [0, 0, 1.0]])
+    g = obs[:, OBS_SLICES["gravity"]]
+    assert g[0] == pytest.approx([0.0, -np.sin(0.4), -np.cos(0.4)], abs=1e-5)  # rolled: left side up
+    assert g[1] == pytest.approx([np.sin(-0.25), 0.0, -np.cos(0.25)], abs=1e-5)  # pitched nose up
+
+
+def test_body_frame_velocities_of_a_moving_base(make_walk):
+    env = make_walk(num_envs=2)
+    yaw90 = quat.from_yaw(np.array([np.pi / 2, 0.0]))
+    obs = env.set_state(
+        base_pos=[[0, 0, 1.0], [0, 0, 1.0]],
+        base_quat=yaw90,
+        lin_vel=[[1.0, 0.0, 0.0], [0.5, -0.2, 0.1]],  # world frame
+        ang_vel=[[0.0, 0.0, 0.7], [0.3, 0.0, 0.0]],
+    )
+    # facing +y and moving along +x: the robot slides to its right (-y in its own frame)
+    assert obs[0, OBS_SLICES["lin_vel"]] == pytest.approx([0.0, -1.0, 0.0], abs=1e-5)
+    assert obs[0, OBS_SLICES["ang_vel"]] == pytest.approx([0.0, 0.0, 0.7], abs=1e-5)
+    assert obs[1, OBS_SLICES["lin_vel"]] == pytest.approx([0.5, -0.2, 0.1], abs=1e-5)
+    assert obs[1, OBS_SLICES["ang_vel"]] == pytest.approx([0.3, 0.0, 0.0], abs=1e-5)
+    # and after a physics step the observation still reports the trunk frame (the robot is in the air)
+    obs, *_ = env.step(np.zeros((2, 12), np.float32))
+    assert obs[0, OBS_SLICES["lin_vel"]][1] == pytest.approx(-1.0, abs=0.02)
+
+
+def test_joint_offsets_velocities_and_last_action(make_walk):
+    env = make_walk(num_envs=3)
+    q = DEFAULT_JOINT_POS + np.linspace(-0.2, 0.2, 12, dtype=np.float32)
+    qd = np.linspace(-3, 3, 12, dtype=np.float32)
+    obs = env.set_state(joint_pos=np.tile(q, (3, 1)), joint_vel=np.tile(qd, (3, 1)))
+    assert obs[:, OBS_SLICES["joint_pos"]] == pytest.approx(np.tile(q - DEFAULT_JOINT_POS, (3, 1)), abs=1e-6)
+    assert obs[:, OBS_SLICES["joint_vel"]] == pytest.approx(np.tile(qd, (3, 1)), abs=1e-6)
+    action = np.full((3, 12), 0.3, np.float32)
+    obs, *_ = env.step(action)
+    assert obs[:, OBS_SLICES["last_action"]] == pytest.approx(action)
+    assert env.targets == pytest.approx(np.tile(DEFAULT_JOINT_POS + 0.5 * 0.3, (3, 1)))
+
+
+def test_observation_noise_is_applied_only_when_enabled(make_walk, quiet_cfg):
+    n = 512
+    clean = make_walk(num_envs=n, seed=5)
+    noisy = make_walk(num_envs=n, seed=5, cfg=quiet_cfg(noise=NoiseCfg(enabled=True, scale=2.0)))
+    a = clean.reset(seed=5)[0]
+    b = noisy.reset(seed=5)[0]
+    diff = b - a
+    spec = NoiseCfg()
+    for group in ("lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel"):
+        std = diff[:, OBS_SLICES[group]].std()
+        assert std == pytest.approx(2.0 * getattr(spec, group), rel=0.15), group
+    assert not diff[:, OBS_SLICES["last_action"]].any()
+    assert not diff[:, OBS_SLICES["command"]].any()
+    # fresh noise every step, not a fixed offset
+    s1 = noisy.step(np.zeros((n, 12), np.float32))[0]
+    s2 = clean.step(np.zeros((n, 12), np.float32))[0]
+    assert np.abs((s1 - s2)[:, OBS_SLICES["joint_vel"]] - diff[:, OBS_SLICES["joint_vel"]]).mean() > 1.0

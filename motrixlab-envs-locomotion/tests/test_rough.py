@@ -1,0 +1,60 @@
+"""go1-walk-rough: spawning on the terrain, contacts with the heightfield, the level curriculum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from motrixlab_envs_locomotion.go1_walk import OBS_DIM
+
+
+def test_builds_with_randomisation_and_noise_on(make_rough):
+    env = make_rough(num_envs=8)
+    assert env.cfg.randomization.enabled and env.cfg.noise.enabled
+    assert env.cfg.model_file.endswith("go1.xml")  # the user's config, not the generated scene
+    assert env.ground_geoms == ("floor", "terrain")
+    obs, *_ = env.step(np.zeros((8, 12), np.float32))
+    assert obs.shape == (8, OBS_DIM)
+
+
+def test_robots_start_on_their_tiles_and_stand_on_the_terrain(make_rough, small_terrain):
+    env = make_rough(num_envs=12, terrain=small_terrain(), initial_max_level=2)
+    centres = env.terrain.tile_centre(env.levels, env.columns)
+    assert np.abs(env.state["qpos"][:, :2] - centres).max() <= env.cfg.terrain.platform / 2
+    for _ in range(50):
+        env.step(np.zeros((12, 12), np.float32))
+    height = env.base_height()
+    assert (height > 0.2).all() and (height < 0.32).all()  # standing above the local ground
+    feet, trunk, _ = env._contacts()
+    assert feet.sum() >= 40 and not trunk.any()
+    assert env.state["qpos"][:, 2].max() > 0.5  # some envs stand on raised tiles
+
+
+def test_curriculum_moves_levels_by_distance_walked(make_rough):
+    env = make_rough(num_envs=6, initial_max_level=1)
+    env.levels[:] = [0, 1, 1, 2, 2, 1]
+    env.commanded_distance[:] = [0.0, 4.0, 4.0, 0.0, 1.0, 2.0]
+    origins = env.origins.copy()
+    pos = env.state["qpos"][:, :3].copy()
+    far = env.terrain.tile_size / 2 + 0.5
+    pos[:, :2] = origins + np.array([[far, 0], [far, 0], [0.5, 0], [far, 0], [0.1, 0], [1.5, 0]])
+    env.set_state(base_pos=pos)
+    env.rng = np.random.default_rng(0)
+    env.on_episode_end(np.arange(6))
+    # walked off the tile: up (level 2 of 3 goes beyond the last and restarts at a random level);
+    # walked less than half the commanded distance: down; otherwise stay
+    assert env.levels[[0, 1, 2, 4, 5]].tolist() == [1, 2, 0, 1, 1]
+    assert 0 <= env.levels[3] < env.terrain.levels
+    assert not env.commanded_distance.any()
+
+
+def test_curriculum_off_keeps_levels(make_rough):
+    env = make_rough(num_envs=4, curriculum=False)
+    before = env.levels.copy()
+    env.on_episode_end(np.arange(4))
+    assert np.array_equal(env.levels, before)
+
+
+def test_terrain_level_is_logged(make_rough):
+    env = make_rough(num_envs=4)
+    *_, info = env.step(np.zeros((4, 12), np.float32))
+    assert info["log"]["terrain_level"] == pytest.approx(env.levels.mean())
