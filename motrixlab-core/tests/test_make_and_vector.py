@@ -122,3 +122,14 @@ def test_public_names_are_not_shadowed_by_submodules():
     for name in motrixlab.__all__:
         assert not isinstance(getattr(motrixlab, name), types.ModuleType), name
     assert callable(motrixlab.make) and motrixlab.make.__name__ == "make"
+
+
+def test_vector_env_marks_truncated_rows_in_final_obs_mask(make):
+    venv = GymVectorEnv(make("test-slider", num_envs=3, seed=0, overrides={"max_episode_seconds": 0.1}))
+    start, _ = venv.reset()
+    zero = np.zeros((3, 1), np.float32)
+    for _ in range(5):
+        _, _, term, trunc, info = venv.step(zero)
+    assert trunc.all() and not term.any()
+    assert info["_final_obs"].tolist() == [True, True, True]
+    np.testing.assert_array_equal(info["final_obs"], start)  # at rest the episode ends where it began
