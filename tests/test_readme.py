@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,12 @@ def test_readme_quick_start_installs_every_package():
     quick = TEXT.split("## Quick start")[1].split("## ")[0]
     for package in sorted(p.parent.name for p in README.parent.glob("motrixlab-*/pyproject.toml")):
         assert f"./{package}" in quick, package
+
+
+def test_readme_python_example_runs():
+    section = TEXT.split("## From Python")[1].split("## ")[0]
+    (code,) = re.findall(r"^```python\n(.*?)^```$", section, re.M | re.S)
+    code += "\nassert obs.shape[0] == 1024 and env.cfg.max_episode_seconds == 5.0\nprint('ok')\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("ok")
