@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 from typing import Any
 
@@ -24,6 +25,28 @@ from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 
 skrl_logger.setLevel(logging.WARNING)
 
+CACHE_ENV = "MOTRIXLAB_JAX_CACHE"
+
+
+def enable_compilation_cache() -> str | None:
+    """Keep XLA executables between runs: compiling skrl's jitted update takes seconds on a CPU.
+
+    ``MOTRIXLAB_JAX_CACHE`` sets the directory (empty: off); jax's own ``JAX_COMPILATION_CACHE_DIR``
+    wins when set. Default: ``$XDG_CACHE_HOME/motrixlab/jax`` (``~/.cache/motrixlab/jax``).
+    """
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return os.environ["JAX_COMPILATION_CACHE_DIR"]
+    path = os.environ.get(CACHE_ENV)
+    if path is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        path = os.path.join(base, "motrixlab", "jax")
+    if not path:
+        return None
+    jax.config.update("jax_compilation_cache_dir", path)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.05)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return path
+
 
 class JaxBackend(Backend):
     name = "jax"
@@ -33,6 +56,7 @@ class JaxBackend(Backend):
         self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
     ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
+        enable_compilation_cache()
         self.device = jax.devices()[0]
         skrl_config.jax.device = self.device
         self.seed(cfg.seed)  # before the models: they take their PRNG keys from skrl's config

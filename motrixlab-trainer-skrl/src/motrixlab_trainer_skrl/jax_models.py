@@ -26,6 +26,11 @@ def run_mlp(layers: list[nn.Dense], activation: Any, x: jax.Array, *, last_activ
 
 
 class Policy(GaussianMixin, Model):
+    # Declared as fields: flax rebuilds modules from their fields when it clones them.
+    hidden: tuple[int, ...] = ()
+    activation: str = "elu"
+    init_log_std: float = 0.0
+
     def __init__(
         self,
         observation_space: Any,
@@ -49,7 +54,7 @@ class Policy(GaussianMixin, Model):
             dense(n, 0.01 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}") for i, n in enumerate(sizes)
         ]
         self.log_std_parameter = self.param(
-            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std)
+            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std, jnp.float32)
         )
 
     def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
@@ -58,6 +63,9 @@ class Policy(GaussianMixin, Model):
 
 
 class Value(DeterministicMixin, Model):
+    hidden: tuple[int, ...] = ()
+    activation: str = "elu"
+
     def __init__(
         self,
         observation_space: Any,
@@ -89,6 +97,10 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
     skrl's JAX PPO steps the policy loss and the value loss with two optimizers; with one model they
     both update the shared trunk (each head only receives gradients from its own loss)."""
 
+    hidden: tuple[int, ...] = ()
+    activation: str = "elu"
+    init_log_std: float = 0.0
+
     def __init__(
         self,
         observation_space: Any,
@@ -106,15 +118,18 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
         self.hidden = tuple(hidden)
         self.activation = activation
         self.init_log_std = float(init_log_std)
+        # Each mixin's __init__ ends by freezing the flax module, so only one of them can run:
+        # set what DeterministicMixin.__init__ would (no action clipping) by hand first.
+        self._d_clip_actions = False
+        self._d_min_actions = self._d_max_actions = None
         GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
-        DeterministicMixin.__init__(self, clip_actions=False)
 
     def setup(self) -> None:
         self.trunk = [dense(n, math.sqrt(2), f"trunk_{i}") for i, n in enumerate(self.hidden)]
         self.mean_head = dense(self.num_actions, 0.01, "mean_head")
         self.value_head = dense(1, 1.0, "value_head")
         self.log_std_parameter = self.param(
-            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std)
+            "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std, jnp.float32)
         )
 
     def act(self, inputs: dict[str, Any], *, role: str = "", params: Any = None) -> tuple[jax.Array, dict[str, Any]]:

@@ -54,7 +54,6 @@ def ppo_kwargs(
         "kl_threshold": 0.0,
         "time_limit_bootstrap": cfg.time_limit_bootstrap,
         "rewards_shaper": RewardScale(cfg.reward_scale),
-        "mixed_precision": False,
         "experiment": dict(EXPERIMENT_OFF),
     }
     if cfg.lr_schedule == "kl_adaptive":
