@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from motrixsim import write as W
-
 from motrixlab import EnvCfg
 from motrixlab.npenv import NpEnv, box
+from motrixsim import write as W
 
 
 @dataclass(kw_only=True)
