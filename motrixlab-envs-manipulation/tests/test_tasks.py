@@ -93,7 +93,7 @@ def test_spaces_and_robot_observation_layout(name):
 
 def test_episode_length_and_timing():
     env = make("franka-reach", num_envs=2)
-    assert env.sim_substeps == 10 and math.isclose(env.cfg.ctrl_dt, 0.05)
+    assert env.sim_substeps == 5 and math.isclose(env.cfg.ctrl_dt, 0.05)
     assert env.max_episode_steps == 60
     for step in range(60):
         obs, _, terminated, truncated, info = env.step(np.zeros((2, 8), np.float32))

@@ -1,7 +1,7 @@
 """The Franka Panda arm and gripper shared by every manipulation task.
 
-Timing: physics at ``sim_dt`` = 5 ms, policy at ``ctrl_dt`` = 50 ms (20 Hz, 10 physics steps per
-action). Episode length is set per task (``max_episode_seconds``).
+Timing: policy at ``ctrl_dt`` = 50 ms (20 Hz); physics at ``sim_dt`` = 5 ms (10 physics steps per
+action) unless a task says otherwise. Episode length is set per task (``max_episode_seconds``).
 
 Actions (8 values, each in [-1, 1]):
 

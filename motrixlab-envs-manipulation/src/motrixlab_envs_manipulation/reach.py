@@ -1,6 +1,7 @@
 """``franka-reach``: bring the fingertip centre to a random point in the workspace.
 
-Timing: sim_dt 5 ms, ctrl_dt 50 ms (20 Hz); episodes last 3 s (60 steps) and end only by the
+Timing: sim_dt 10 ms (no object contacts, so coarser physics than the other tasks), ctrl_dt
+50 ms (20 Hz, 5 physics steps per action); episodes last 3 s (60 steps) and end only by the
 time limit. Actions: see ``franka.py`` (7 delta joint targets + absolute gripper opening).
 
 Observation (38 values): the 32 robot values of ``franka.py``, then
@@ -44,6 +45,7 @@ class ReachRewards:
 @dataclass(kw_only=True)
 class ReachCfg(FrankaCfg):
     model_file: str = str(MODELS / "reach.xml")
+    sim_dt: float = 0.01
     max_episode_seconds: float = 3.0
     target_x: tuple[float, float] = (0.3, 0.65)
     target_y: tuple[float, float] = (-0.3, 0.3)
