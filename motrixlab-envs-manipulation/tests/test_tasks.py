@@ -249,7 +249,8 @@ def test_lift_grasp_and_success_against_hand_computed_states():
     np.testing.assert_array_equal(env.log["success"], [1, 0, 0, 0])
     progress = np.clip((height - 0.02) / (env.target_z - 0.02), 0, 1)
     np.testing.assert_allclose(env.log["reward/lift"], held * progress, atol=1e-5)
-    reach = 1 - np.tanh(10 * np.linalg.norm(cube - tip, axis=1))
+    d = np.linalg.norm(cube - tip, axis=1)
+    reach = 1 - (np.tanh(2 * d) + np.tanh(10 * d)) / 2
     np.testing.assert_allclose(env.log["reward/reach"], reach, atol=1e-5)
     expected = (reach + held + 2 * held * progress + 2 * env.log["success"]) / 6
     np.testing.assert_allclose(reward, expected, atol=1e-5)
@@ -274,7 +275,8 @@ def test_drawer_grasp_opening_and_success_against_hand_computed_states():
     np.testing.assert_allclose(env.log["reward/align"][:3], 1.0, atol=1e-3)
     assert env.log["reward/align"][3] < 0.01  # ready pose: finger travel along y, along the bar
     tip = env.state["tip_pos"][:, 0]
-    reach = 1 - np.tanh(10 * np.linalg.norm(handle - tip, axis=1))
+    d = np.linalg.norm(handle - tip, axis=1)
+    reach = 1 - (np.tanh(2 * d) + np.tanh(10 * d)) / 2
     np.testing.assert_allclose(env.log["reward/reach"], reach, atol=1e-5)
     assert reach[:3].min() > 0.98 and reach[3] < 0.5
 

@@ -93,6 +93,11 @@ def check_range(name: str, lo_hi: tuple[float, float], *, low: float = -math.inf
         raise ValueError(f"{name}: expected (low, high) with {low} <= low <= high <= {high}, got {lo_hi!r}")
 
 
+def reach_reward(distance: np.ndarray) -> np.ndarray:
+    """1 - (tanh(2 d) + tanh(10 d)) / 2 in [0, 1]: a broad pull from afar plus a sharp one up close."""
+    return 1.0 - 0.5 * (np.tanh(2.0 * distance) + np.tanh(10.0 * distance))
+
+
 CfgT = TypeVar("CfgT", bound=FrankaCfg)
 
 

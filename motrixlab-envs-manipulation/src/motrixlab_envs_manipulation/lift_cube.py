@@ -26,7 +26,7 @@ mid-plane, 2 cm across, 3 cm along the fingers) and the opening is 3 to 6 cm (fi
 the 4 cm cube, straight or tilted).
 
 Reward per step, in [-0.02, 1], staged reach -> grasp -> lift: the weighted mean of
-``reach`` = 1 - tanh(10 d) (d = fingertip-to-cube distance, m), ``grasp`` = held,
+``reach`` = 1 - (tanh(2 d) + tanh(10 d)) / 2 (d = fingertip-to-cube distance, m), ``grasp`` = held,
 ``lift`` = held x clip((z - z_rest) / (z_target - z_rest), 0, 1) and ``success``, minus the
 action-rate penalty. ``log["success"]`` is 1 where the cube is held with its centre at or above
 the target height now.
@@ -45,7 +45,7 @@ from motrixsim import query as Q
 from motrixsim import write as W
 
 from motrixlab_envs_manipulation import geometry
-from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range
+from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range, reach_reward
 
 CUBE_HALF = 0.02  # m, half the edge of the cube in lift_cube.xml
 
@@ -138,7 +138,7 @@ class LiftCubeEnv(FrankaEnv[LiftCubeCfg]):
         progress = np.clip((height - CUBE_HALF) / (self.target_z - CUBE_HALF), 0.0, 1.0)
         success = self.held & (height >= self.target_z)
         terms = {
-            "reach": (w.reach, 1.0 - np.tanh(10.0 * reach_dist)),
+            "reach": (w.reach, reach_reward(reach_dist)),
             "grasp": (w.grasp, self.held),
             "lift": (w.lift, self.held * progress),
             "success": (w.success, success),

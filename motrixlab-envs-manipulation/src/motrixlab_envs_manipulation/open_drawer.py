@@ -23,7 +23,7 @@ index  size  content
 ====== ===== ==========================================================
 
 Reward per step, in [-0.02, 1], staged reach -> grasp -> pull: the weighted mean of
-``reach`` = 1 - tanh(10 d) (d = fingertip-to-handle distance, m), ``align`` (fingers pointing
+``reach`` = 1 - (tanh(2 d) + tanh(10 d)) / 2 (d = fingertip-to-handle distance, m), ``align`` (fingers pointing
 down with the finger travel along x, across the bar, in [0, 1]), ``grasp`` (handle between
 the closed finger pads), ``open`` = clip(opening / target, 0, 1) and ``success``, minus the
 action-rate penalty. Hooking the handle without a grasp also earns ``open``.
@@ -42,7 +42,7 @@ from motrixlab.rlcfg import PPOCfg
 from motrixsim import query as Q
 from motrixsim import write as W
 
-from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range
+from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range, reach_reward
 
 DRAWER_TRAVEL = 0.3  # m, the slide joint range in open_drawer.xml
 
@@ -131,7 +131,7 @@ class OpenDrawerEnv(FrankaEnv[OpenDrawerCfg]):
         across = np.abs(self.tip_mat[:, 0, 1])  # finger travel (tip y axis) along x, across the bar
         success = self.drawer_opening >= self.target_opening
         terms = {
-            "reach": (w.reach, 1.0 - np.tanh(10.0 * reach_dist)),
+            "reach": (w.reach, reach_reward(reach_dist)),
             "align": (w.align, pointing * pointing * across),
             "grasp": (w.grasp, self.held),
             "open": (w.open, np.clip(self.drawer_opening / self.target_opening, 0.0, 1.0)),
