@@ -63,7 +63,11 @@ class CartPoleEnv(BasicEnv[CartPoleCfg]):
 
 @dataclass(kw_only=True)
 class CartPolePPO(PPOCfg):
-    """Solves the balance task (evaluation return 1000) in a few tens of thousands of env steps."""
+    """Deterministic evaluation return 1000 after 50-100k env steps (about 20 s on 2 CPU cores).
+
+    The motor is strong (±300 N on about 9 kg), so exploration noise starts small; a short
+    horizon (gamma 0.98) is enough to balance and made learning reliable across seeds.
+    """
 
     num_envs: int = 32
     max_env_steps: int = 100_000
@@ -72,10 +76,11 @@ class CartPolePPO(PPOCfg):
     policy_hidden: tuple[int, ...] = (32, 32)
     value_hidden: tuple[int, ...] = (32, 32)
     activation: str = "tanh"
+    init_log_std: float = -1.5
     rollouts: int = 32
     learning_epochs: int = 8
     mini_batches: int = 4
-    gamma: float = 0.99
+    gamma: float = 0.98
     gae_lambda: float = 0.95
     learning_rate: float = 1e-3
     kl_threshold: float = 0.01
