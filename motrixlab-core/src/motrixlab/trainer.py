@@ -83,3 +83,5 @@ class Trainer(ABC):
 
     #: formats ``export`` accepts, for the CLI's help and validation
     export_formats: tuple[str, ...] = ()
+    #: file suffix of checkpoints, so ``--checkpoint best`` finds ``checkpoints/best<suffix>``
+    checkpoint_suffix: str = ""

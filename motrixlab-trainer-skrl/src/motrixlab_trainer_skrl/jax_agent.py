@@ -193,7 +193,9 @@ class JaxBackend(Backend):
         state = flax.serialization.to_state_dict(self._state())
         state["rng"] = {
             "policy_draws": int(getattr(self.policy, "_g_i", 0)),
-            "numpy": np.asarray(np.random.get_state()[1], dtype=np.uint32),
+            # skrl's JAX memory samples mini-batches with NumPy's global generator
+            "numpy_keys": np.asarray(np.random.get_state()[1], dtype=np.uint32),
+            "numpy_pos": int(np.random.get_state()[2]),
         }
         return flax.serialization.msgpack_serialize(state)
 
@@ -223,6 +225,8 @@ class JaxBackend(Backend):
         rng = restored.get("rng", {})
         if self.training and "policy_draws" in rng:
             self.policy._g_i = int(rng["policy_draws"])
+        if self.training and "numpy_keys" in rng:
+            np.random.set_state(("MT19937", np.asarray(rng["numpy_keys"], np.uint32), int(rng["numpy_pos"]), 0, 0.0))
 
     def seed(self, seed: int) -> None:
         random.seed(seed)

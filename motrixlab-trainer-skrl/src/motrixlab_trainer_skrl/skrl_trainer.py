@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from motrixlab.errors import ConfigError
 from motrixlab.imports import load_ref
-from motrixlab.runs import atomic_write_json
+from motrixlab.runs import atomic_write_bytes, atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
 
 from motrixlab_trainer_skrl.checkpoint import SUFFIX, CheckpointError, check_compatible, read_checkpoint
@@ -125,6 +125,11 @@ class SkrlTrainer(Trainer):
             resume = self._load(run, run.resume_from)
         t0 = time.perf_counter()
         start_steps = int(resume[0].get("env_steps", 0)) if resume else 0
+        if resume is not None and start_steps >= cfg.max_env_steps:
+            raise ConfigError(
+                f"run {run.dir.name} already has {start_steps:,} env steps (rl.max_env_steps={cfg.max_env_steps:,}); "
+                f"to continue, pass a larger --max-steps"
+            )
         env = self._make_env(run, cfg.num_envs, int((cfg.seed + start_steps) % 2**31))
         try:
             backend = self._backend_cls()(cfg, env.observation_space, env.action_space, env.num_envs, training=True)
@@ -142,6 +147,8 @@ class SkrlTrainer(Trainer):
                     "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 }
             self._write_config(run, resumed)
+            if resume is not None:
+                _drop_metrics_after(run.dir / "metrics.jsonl", start_steps)
             loop = TrainLoop(
                 run,
                 env,
@@ -175,6 +182,10 @@ class SkrlTrainer(Trainer):
                 )
 
             state = loop.train(summary)
+            best_file = run.checkpoints / f"best{SUFFIX}"
+            if not best_file.is_file() and state.latest is not None:
+                # too few episodes to rank yet: the final policy is the best one known
+                atomic_write_bytes(best_file, state.latest.read_bytes())
             summary(True)
         finally:
             env.close()
@@ -243,6 +254,22 @@ class SkrlTrainer(Trainer):
         backend, _ = self.load_policy(run, checkpoint)
         export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic)
         return Path(path)
+
+
+def _drop_metrics_after(path: Path, env_steps: int) -> None:
+    """A resumed run repeats the steps after its checkpoint: drop their old lines (and any cut-off line)."""
+    import json
+
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text().splitlines():
+        try:
+            if int(json.loads(line)["env_steps"]) <= env_steps:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    atomic_write_bytes(path, ("\n".join(kept) + "\n" if kept else "").encode())
 
 
 class TorchTrainer(SkrlTrainer):

@@ -146,7 +146,7 @@ class TorchBackend(Backend):
 
     def state_bytes(self) -> bytes:
         state = {name: module.state_dict() for name, module in self._stateful().items()}
-        state["rng"] = {"torch": torch.get_rng_state()}
+        state["rng"] = {"torch": torch.get_rng_state()}  # skrl's torch memory samples with torch's generator
         buffer = io.BytesIO()
         torch.save(state, buffer)
         return buffer.getvalue()

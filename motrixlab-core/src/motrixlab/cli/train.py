@@ -137,12 +137,25 @@ def train(
         run = build_run(env, trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed,
                         max_steps=max_steps, show_progress=not no_progress)
         impl = _trainer(run.trainer)
-    result = impl.train(run)
+    try:
+        result = impl.train(run)
+    except BaseException:
+        if resume is None:
+            _remove_if_empty(run.dir)
+        raise
     best = f"{result.best_return:.1f}" if result.best_return is not None else "n/a"
     console.print(
         f"trained {env} for {result.env_steps:,} env steps in {result.wall_seconds:.1f} s; "
         f"best return {best}; run: {result.run_dir}"
     )
+
+
+def _remove_if_empty(run_dir: Path) -> None:
+    """A fresh run that failed before writing anything leaves no empty directory behind."""
+    try:
+        run_dir.rmdir()
+    except OSError:
+        pass
 
 
 def _eval_target(env: str, run_ref: str, checkpoint: str, backend: str | None) -> tuple[Any, Any, Path]:

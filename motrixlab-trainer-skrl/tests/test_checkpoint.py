@@ -1,0 +1,102 @@
+"""The checkpoint container: atomic, checksummed, and every failure is one clear line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from motrixlab import MotrixLabError
+from motrixlab_trainer_skrl.checkpoint import (
+    MAGIC,
+    CheckpointError,
+    check_compatible,
+    read_checkpoint,
+    read_header,
+    write_checkpoint,
+)
+
+HEADER = {"env": "cartpole", "trainer": "skrl", "backend": "torch", "env_steps": 4096, "obs_dim": 4, "act_dim": 1}
+PAYLOAD = bytes(range(256)) * 40
+
+
+@pytest.fixture
+def ckpt(tmp_path):
+    path = tmp_path / "checkpoints" / "latest.ckpt"
+    write_checkpoint(path, HEADER, PAYLOAD)
+    return path
+
+
+def test_round_trip_keeps_header_and_payload(ckpt):
+    header, payload = read_checkpoint(ckpt)
+    assert payload == PAYLOAD
+    assert {k: header[k] for k in HEADER} == HEADER
+    assert header["payload_bytes"] == len(PAYLOAD) and len(header["payload_sha256"]) == 64
+    assert read_header(ckpt)["env_steps"] == 4096
+    assert ckpt.read_bytes().startswith(MAGIC)
+    assert [p.name for p in ckpt.parent.iterdir()] == ["latest.ckpt"]  # no temp file left behind
+
+
+def test_rewrite_replaces_the_file_atomically(ckpt):
+    write_checkpoint(ckpt, {**HEADER, "env_steps": 8192}, PAYLOAD[:10])
+    header, payload = read_checkpoint(ckpt)
+    assert header["env_steps"] == 8192 and payload == PAYLOAD[:10]
+    assert [p.name for p in ckpt.parent.iterdir()] == ["latest.ckpt"]
+
+
+@pytest.mark.parametrize("keep", [0, 3, 10, 40, -1, -len(PAYLOAD) // 2])
+def test_truncated_files_are_reported_as_truncated(ckpt, keep):
+    data = ckpt.read_bytes()
+    ckpt.write_bytes(data[:keep] if keep >= 0 else data[:keep])
+    with pytest.raises(CheckpointError) as info:
+        read_checkpoint(ckpt)
+    message = str(info.value)
+    assert "truncated" in message and str(ckpt) in message and "\n" not in message
+    assert isinstance(info.value, MotrixLabError)
+
+
+def test_a_flipped_payload_byte_is_reported_as_corrupted(ckpt):
+    data = bytearray(ckpt.read_bytes())
+    data[-100] ^= 0xFF
+    ckpt.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="corrupted: payload checksum mismatch"):
+        read_checkpoint(ckpt)
+    assert read_header(ckpt)["env"] == "cartpole"  # the header alone is still readable
+
+
+def test_a_damaged_header_is_reported_as_corrupted(ckpt):
+    data = bytearray(ckpt.read_bytes())
+    data[len(MAGIC) + 4] = ord("#")
+    ckpt.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="corrupted: unreadable header"):
+        read_checkpoint(ckpt)
+
+
+def test_other_files_are_not_checkpoints(tmp_path):
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"PK\x03\x04 a zip file, e.g. a plain torch.save")
+    with pytest.raises(CheckpointError, match="is not a MotrixLab checkpoint"):
+        read_checkpoint(path)
+    with pytest.raises(CheckpointError, match="does not exist"):
+        read_checkpoint(tmp_path / "missing.ckpt")
+
+
+def test_a_newer_format_is_refused(tmp_path):
+    path = tmp_path / "x.ckpt"
+    write_checkpoint(path, HEADER, b"abc")
+    data = path.read_bytes()
+    head_len = int.from_bytes(data[8:12], "little")
+    header = json.loads(data[12 : 12 + head_len])
+    header["format"] = 99
+    new_head = json.dumps(header).encode()
+    path.write_bytes(MAGIC + len(new_head).to_bytes(4, "little") + new_head + b"abc")
+    with pytest.raises(CheckpointError, match="has format 99"):
+        read_checkpoint(path)
+
+
+def test_compatibility_names_env_and_backend(ckpt):
+    header = read_header(ckpt)
+    check_compatible(ckpt, header, env="cartpole", trainer="skrl", backend="torch")
+    with pytest.raises(CheckpointError, match="trained on env 'cartpole', not 'test-slider'"):
+        check_compatible(ckpt, header, env="test-slider", trainer="skrl", backend="torch")
+    with pytest.raises(CheckpointError, match="written by backend skrl/torch, not skrl/jax; use --backend torch"):
+        check_compatible(ckpt, header, env="cartpole", trainer="skrl", backend="jax")
