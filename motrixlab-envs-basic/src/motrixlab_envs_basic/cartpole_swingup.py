@@ -85,5 +85,6 @@ class CartPoleSwingUpPPO(PPOCfg):
     mini_batches: int = 8
     gamma: float = 0.99
     gae_lambda: float = 0.95
-    learning_rate: float = 1e-3
-    entropy_loss_scale: float = 0.0
+    lr_schedule: str = "constant"
+    learning_rate: float = 3e-4
+    entropy_loss_scale: float = 0.001  # keeps the action noise from collapsing before the swing-up is found

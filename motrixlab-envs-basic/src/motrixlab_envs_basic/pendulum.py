@@ -78,4 +78,6 @@ class PendulumPPO(PPOCfg):
     learning_epochs: int = 5
     mini_batches: int = 8
     gamma: float = 0.99
-    learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
+    learning_rate: float = 3e-4
+    entropy_loss_scale: float = 0.001  # keeps the action noise from collapsing before the swing-up is found
