@@ -18,8 +18,15 @@ def make_backend(framework: str, **cfg):
     else:
         from motrixlab_trainer_skrl.jax_agent import JaxBackend as cls
     training = cfg.pop("training", True)
-    base = {"num_envs": N, "rollouts": 4, "learning_epochs": 2, "mini_batches": 2, "policy_hidden": (16, 16),
-            "value_hidden": (16, 16), "seed": 3}
+    base = {
+        "num_envs": N,
+        "rollouts": 4,
+        "learning_epochs": 2,
+        "mini_batches": 2,
+        "policy_hidden": (16, 16),
+        "value_hidden": (16, 16),
+        "seed": 3,
+    }
     return cls(PPOCfg(**{**base, **cfg}), OBS, ACT, N, training=training)
 
 
@@ -32,9 +39,16 @@ def rollout(backend, steps: int, seed: int = 0) -> bool:
         actions, actions_np = backend.act(obs, t, steps)
         assert actions_np.shape == (N, 2) and actions_np.dtype == np.float32
         nxt = rng.standard_normal((N, 3)).astype(np.float32)
-        updated = backend.record(obs=obs, actions=actions, reward=np.ones(N, np.float32), final_obs=nxt,
-                                 terminated=rng.random(N) < 0.1, truncated=np.zeros(N, bool), timestep=t,
-                                 timesteps=steps)
+        updated = backend.record(
+            obs=obs,
+            actions=actions,
+            reward=np.ones(N, np.float32),
+            final_obs=nxt,
+            terminated=rng.random(N) < 0.1,
+            truncated=np.zeros(N, bool),
+            timestep=t,
+            timesteps=steps,
+        )
         obs = backend.observe(nxt)
     return updated
 
@@ -72,8 +86,16 @@ def test_truncated_rows_bootstrap_from_final_obs_not_the_next_episode(framework)
     final = np.where(truncated[:, None], final_obs, next_obs)
     expected_bootstrap = 0.9 * value_of(backend, final)[:, 0]
     assert abs(expected_bootstrap[1] - 0.9 * value_of(backend, next_obs)[1, 0]) > 1e-4  # the two differ
-    backend.record(obs=obs, actions=actions, reward=np.full(N, 2.0, np.float32), final_obs=final,
-                   terminated=terminated, truncated=truncated, timestep=3, timesteps=8)
+    backend.record(
+        obs=obs,
+        actions=actions,
+        reward=np.full(N, 2.0, np.float32),
+        final_obs=final,
+        terminated=terminated,
+        truncated=truncated,
+        timestep=3,
+        timesteps=8,
+    )
     memory = backend.agent.memory
     stored = np.asarray(memory.get_tensor_by_name("rewards"))[memory.memory_index - 1, :, 0]
     want = np.full(N, 2.0)
@@ -88,8 +110,16 @@ def test_without_time_limit_bootstrap_truncation_ends_the_return(framework):
     actions, _ = backend.act(obs, 0, 8)
     truncated = np.zeros(N, bool)
     truncated[2] = True
-    backend.record(obs=obs, actions=actions, reward=np.ones(N, np.float32), final_obs=np.ones((N, 3), np.float32),
-                   terminated=np.zeros(N, bool), truncated=truncated, timestep=0, timesteps=8)
+    backend.record(
+        obs=obs,
+        actions=actions,
+        reward=np.ones(N, np.float32),
+        final_obs=np.ones((N, 3), np.float32),
+        terminated=np.zeros(N, bool),
+        truncated=truncated,
+        timestep=0,
+        timesteps=8,
+    )
     memory = backend.agent.memory
     rewards = np.asarray(memory.get_tensor_by_name("rewards"))[0, :, 0]
     done = np.asarray(memory.get_tensor_by_name("terminated"))[0, :, 0].astype(bool)

@@ -46,7 +46,7 @@ def test_rewrite_replaces_the_file_atomically(ckpt):
 @pytest.mark.parametrize("keep", [0, 3, 10, 40, -1, -len(PAYLOAD) // 2])
 def test_truncated_files_are_reported_as_truncated(ckpt, keep):
     data = ckpt.read_bytes()
-    ckpt.write_bytes(data[:keep] if keep >= 0 else data[:keep])
+    ckpt.write_bytes(data[:keep])
     with pytest.raises(CheckpointError) as info:
         read_checkpoint(ckpt)
     message = str(info.value)

@@ -29,9 +29,21 @@ def _cfg_classes(framework: str):
 @pytest.mark.parametrize("framework", ["torch", "jax"])
 def test_translation_builds_skrl_ppo_cfg(framework):
     ppo_cfg, scaler, kl = _cfg_classes(framework)
-    cfg = PPOCfg(rollouts=24, learning_epochs=3, mini_batches=6, gamma=0.97, gae_lambda=0.9, learning_rate=2e-4,
-                 kl_threshold=0.015, ratio_clip=0.3, value_clip=0.4, value_loss_scale=0.5, entropy_loss_scale=0.01,
-                 grad_norm_clip=0.7, reward_scale=0.1)
+    cfg = PPOCfg(
+        rollouts=24,
+        learning_epochs=3,
+        mini_batches=6,
+        gamma=0.97,
+        gae_lambda=0.9,
+        learning_rate=2e-4,
+        kl_threshold=0.015,
+        ratio_clip=0.3,
+        value_clip=0.4,
+        value_loss_scale=0.5,
+        entropy_loss_scale=0.01,
+        grad_norm_clip=0.7,
+        reward_scale=0.1,
+    )
     built = ppo_cfg(**ppo_kwargs(cfg, observation_space=OBS, device="cpu", scaler=scaler, kl_scheduler=kl))
     assert (built.rollouts, built.learning_epochs, built.mini_batches) == (24, 3, 6)
     assert (built.discount_factor, built.gae_lambda) == (0.97, 0.9)
@@ -55,8 +67,13 @@ def test_translation_builds_skrl_ppo_cfg(framework):
 @pytest.mark.parametrize("framework", ["torch", "jax"])
 def test_switches_turn_skrl_features_off(framework):
     ppo_cfg, scaler, kl = _cfg_classes(framework)
-    cfg = PPOCfg(lr_schedule="constant", clip_value_loss=False, observation_normalization=False,
-                 value_normalization=False, time_limit_bootstrap=False)
+    cfg = PPOCfg(
+        lr_schedule="constant",
+        clip_value_loss=False,
+        observation_normalization=False,
+        value_normalization=False,
+        time_limit_bootstrap=False,
+    )
     built = ppo_cfg(**ppo_kwargs(cfg, observation_space=OBS, device="cpu", scaler=scaler, kl_scheduler=kl))
     assert built.learning_rate_scheduler is None
     assert built.value_clip == 0
@@ -66,8 +83,18 @@ def test_switches_turn_skrl_features_off(framework):
 
 def test_every_ppo_field_is_used():
     """A PPOCfg field the translation ignores would silently do nothing."""
-    handled_elsewhere = {"seed", "num_envs", "max_env_steps", "checkpoint_interval", "eval_episodes",
-                         "policy_hidden", "value_hidden", "activation", "shared_trunk", "init_log_std"}
+    handled_elsewhere = {
+        "seed",
+        "num_envs",
+        "max_env_steps",
+        "checkpoint_interval",
+        "eval_episodes",
+        "policy_hidden",
+        "value_hidden",
+        "activation",
+        "shared_trunk",
+        "init_log_std",
+    }
     import inspect
 
     from motrixlab_trainer_skrl import skrl_cfg

@@ -1,0 +1,65 @@
+"""Helpers shared by the trainer tests: the CLI in-process and as a subprocess, the pinned cartpole config."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("RUST_LOG", "error")
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from motrixlab.cli.app import main
+
+#: A cartpole PPO config that balances within a few thousand updates' worth of steps on 2 cores.
+#: Pinned here (not the env's registered default) so retuning the env's config cannot break these tests.
+CARTPOLE_FAST = (
+    "rl.num_envs=32",
+    "rl.rollouts=16",
+    "rl.learning_epochs=4",
+    "rl.mini_batches=2",
+    "rl.learning_rate=3e-3",
+    "rl.kl_threshold=0.02",
+    "rl.activation=elu",
+    "rl.gamma=0.98",
+    "rl.init_log_std=-1.0",
+    "rl.policy_hidden=32,32",
+    "rl.value_hidden=32,32",
+    "rl.lr_schedule=kl_adaptive",
+)
+
+
+def set_args(sets: tuple[str, ...] = CARTPOLE_FAST) -> list[str]:
+    return [a for s in sets for a in ("--set", s)]
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``main(args)`` in this process -> (exit code, stdout, stderr)."""
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    else:
+        code = 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def subprocess_cli(*args: str, runs: Path, timeout: float = 300, **popen: object) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
+    return subprocess.run(
+        [sys.executable, "-m", "motrixlab", *args], capture_output=True, text=True, env=env, timeout=timeout, **popen
+    )
+
+
+def error_lines(stderr: str) -> list[str]:
+    """stderr without MotrixSim's import banner."""
+    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("Motphys profiler")]
+
+
+def only_run(root: Path, env: str) -> Path:
+    runs = sorted(p for p in (root / env).iterdir() if (p / "config.json").is_file())
+    assert len(runs) == 1, runs
+    return runs[0]
