@@ -101,6 +101,11 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
 
+        rc = cfg.reset
+        self._reset_noise = np.repeat(
+            np.array([rc.base_lin_vel_noise, rc.base_ang_vel_noise, rc.joint_pos_noise], np.float32),
+            [3, 3, NUM_ACTIONS],
+        )
         self._obs: np.ndarray | None = None
         self._reset_pending: np.ndarray | None = None
         self._reward = np.zeros(n, np.float32)
@@ -109,7 +114,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._started = False  # the first reset is not the end of an episode
         self._cos_max_tilt = float(np.cos(cfg.max_tilt))
         self._active_terms = [
-            (f.name, getattr(cfg.rewards.scales, f.name) * self.dt)
+            (f.name, f"reward/{f.name}", getattr(cfg.rewards.scales, f.name) * self.dt)
             for f in fields(cfg.rewards.scales)
             if getattr(cfg.rewards.scales, f.name) != 0.0
         ]
@@ -285,10 +290,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         yaw = rng.uniform(-np.pi, np.pi, k).astype(np.float32) if rc.random_yaw else np.zeros(k, np.float32)
         plan["pos"][ids, 0] = self.spawn_positions(ids, yaw)
         plan["rot"][ids, 0] = quat.from_yaw(yaw)
-        plan["lin_vel"][ids, 0] = rng.uniform(-rc.base_lin_vel_noise, rc.base_lin_vel_noise, (k, 3))
-        plan["ang_vel"][ids, 0] = rng.uniform(-rc.base_ang_vel_noise, rc.base_ang_vel_noise, (k, 3))
-        joints = DEFAULT_JOINT_POS + rng.uniform(-rc.joint_pos_noise, rc.joint_pos_noise, (k, NUM_ACTIONS))
-        plan["joint_pos"][ids] = np.clip(joints, self.target_low, self.target_high)
+        jitter = rng.uniform(-1.0, 1.0, (k, 6 + NUM_ACTIONS)) * self._reset_noise
+        plan["lin_vel"][ids, 0] = jitter[:, 0:3]
+        plan["ang_vel"][ids, 0] = jitter[:, 3:6]
+        plan["joint_pos"][ids] = np.clip(DEFAULT_JOINT_POS + jitter[:, 6:], self.target_low, self.target_high)
         plan["joint_vel"][ids] = 0.0
         plan["ctrl"][ids] = DEFAULT_JOINT_POS
         if self.cfg.randomization.enabled:
@@ -373,7 +378,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         cmd = self.commands
         total = np.zeros(self.num_envs, np.float32)
         log = self.log
-        for name, weight in self._active_terms:
+        for name, key, weight in self._active_terms:
             if name == "tracking_lin_vel":
                 value = R.tracking_lin_vel(cmd[:, :2], self.lin_vel[:, :2], rc.tracking_sigma)
             elif name == "tracking_ang_vel":
@@ -403,7 +408,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             else:  # pragma: no cover - RewardScales and this table are kept in step
                 raise KeyError(name)
             value *= weight
-            log[f"reward/{name}"] = value
+            log[key] = value
             total += value
         if rc.only_positive:
             np.maximum(total, 0.0, out=total)
