@@ -94,7 +94,7 @@ class ReacherEnv(BasicEnv[ReacherCfg]):
 @dataclass(kw_only=True)
 class ReacherPPO(PPOCfg):
     num_envs: int = 256
-    max_env_steps: int = 5_000_000
+    max_env_steps: int = 3_000_000
     checkpoint_interval: int = 1_000_000
     policy_hidden: tuple[int, ...] = (64, 64)
     value_hidden: tuple[int, ...] = (64, 64)
