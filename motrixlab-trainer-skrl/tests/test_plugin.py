@@ -55,3 +55,20 @@ def test_jax_backend_does_not_import_torch():
     loaded = _modules_after("import motrixlab_trainer_skrl.jax_agent")
     assert "jax" in loaded and "flax" in loaded
     assert "torch" not in loaded
+
+
+def test_training_on_jax_never_imports_torch(tmp_path):
+    code = (
+        "import os\n"
+        f"os.environ['MOTRIXLAB_RUNS_DIR'] = {str(tmp_path)!r}\n"
+        "from motrixlab.cli.app import main\n"
+        "try:\n"
+        "    main(['train', 'test-slider', '--backend', 'jax', '--max-steps', '256', '--no-progress',\n"
+        "          '--set', 'rl.num_envs=16', '--set', 'rl.rollouts=8', '--set', 'rl.mini_batches=2'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code\n"
+    )
+    loaded = _modules_after(code)
+    assert "jax" in loaded and "skrl" in loaded
+    assert "torch" not in loaded
+    assert list(tmp_path.glob("test-slider/*/checkpoints/latest.ckpt"))

@@ -129,7 +129,7 @@ class TrainLoop:
             self.run.show_progress,
             self.state.env_steps + iterations * n,
             self.state.env_steps,
-            f"{self.run.env.name} [{backend.name}]",
+            f"{self.run.env.name} ({backend.name})",
         )
         interval = self.run.rl_cfg.checkpoint_interval
         next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None

@@ -226,7 +226,7 @@ class SkrlTrainer(Trainer):
                 backend.deterministic,
                 episodes,
                 seed=seed,
-                title=f"{run.env.name} [{self.spec.backend}] {Path(checkpoint).name}",
+                title=f"{run.env.name} ({self.spec.backend}), {Path(checkpoint).name}",
             )
         else:
             env = self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed)

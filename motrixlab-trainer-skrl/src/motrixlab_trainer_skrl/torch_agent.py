@@ -68,12 +68,26 @@ class TorchBackend(Backend):
             device=self.device,
             cfg=agent_cfg,
         )
+        self._use_multi_tensor_adam()
         self.agent.init()
         self.agent.enable_training_mode(training)
         self.policy = policy
         self._low = torch.as_tensor(action_space.low, dtype=torch.float32, device=self.device)
         self._high = torch.as_tensor(action_space.high, dtype=torch.float32, device=self.device)
         self._on_cpu = self.device.type == "cpu"
+
+    def _use_multi_tensor_adam(self) -> None:
+        """skrl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own, which costs more than
+        the small networks' backward pass. The same Adam over all tensors at once (``foreach``) is equal in
+        maths and about twice as fast here; the KL-adaptive scheduler is rebuilt on it."""
+        agent = self.agent
+        if getattr(agent, "optimizer", None) is None:
+            return
+        group = agent.optimizer.param_groups[0]
+        agent.optimizer = torch.optim.Adam(group["params"], lr=group["lr"], foreach=True)
+        agent.checkpoint_modules["optimizer"] = agent.optimizer
+        if agent.scheduler is not None:
+            agent.scheduler = type(agent.scheduler)(agent.optimizer, **agent.cfg.learning_rate_scheduler_kwargs[0])
 
     # ---- rollout ---------------------------------------------------------------------------
     def _tensor(self, array: np.ndarray) -> torch.Tensor:
