@@ -151,6 +151,8 @@ def test_config_errors_name_the_field():
         motrixlab.make("franka-open-drawer", overrides={"start_opening": (0.0, 0.2)})
     with pytest.raises(ConfigError, match="action_scale"):
         motrixlab.make("franka-reach", overrides={"action_scale": 0.0})
+    with pytest.raises(ConfigError, match=r"rewards\.lift"):
+        motrixlab.make("franka-lift-cube", overrides={"rewards.lift": -1.0})
 
 
 # ---- sampling ----------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ the batch. ``refresh`` computes the per-step derived quantities once, in ``compu
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,6 +85,14 @@ class FrankaCfg(EnvCfg):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name}: must be a non-negative number, got {value!r}")
+        weights = getattr(self, "rewards", None)
+        if weights is not None:  # reward weights: non-negative, so each step's reward stays in [-penalty, 1]
+            values = {f.name: getattr(weights, f.name) for f in dataclasses.fields(weights)}
+            for name, value in values.items():
+                if not (math.isfinite(value) and value >= 0):
+                    raise ValueError(f"rewards.{name}: must be a non-negative number, got {value!r}")
+            if not any(values.values()):
+                raise ValueError("rewards: at least one weight must be positive")
 
 
 def check_range(name: str, lo_hi: tuple[float, float], *, low: float = -math.inf, high: float = math.inf) -> None:
