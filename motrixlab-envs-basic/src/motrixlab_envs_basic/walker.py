@@ -11,7 +11,7 @@ tolerance(torso height, >= ``stand_height`` 1.2 m, margin 0.6 m) and ``upright``
 (1 + cos torso pitch) / 2. With ``move_speed`` > 0 it is multiplied by (5 ``move`` + 1) / 6,
 ``move`` = tolerance(forward speed, >= move_speed, margin move_speed / 2, linear, 0.5 at the
 margin). Each term is logged, with ``forward_speed`` and ``torso_height``.
-Termination: none. Episode: 1000 steps (25 s). Timing: sim_dt 0.005 s, ctrl_dt 0.025 s (40 Hz).
+Termination: none. Episode: 1000 steps (24 s). Timing: sim_dt 0.008 s, ctrl_dt 0.024 s (about 42 Hz).
 Reset: standing straight at rest (torso at 1.3 m) with ±``reset_noise`` (0.1) uniform noise on
 limb angles and all velocities; it falls without control.
 """
@@ -34,9 +34,9 @@ from motrixlab_envs_basic.terms import upright
 @dataclass(kw_only=True)
 class WalkerCfg(PlanarCfg):
     model_file: str = model_path("walker.xml")
-    sim_dt: float = 0.005
-    ctrl_dt: float = 0.025
-    max_episode_seconds: float = 25.0
+    sim_dt: float = 0.008
+    ctrl_dt: float = 0.024
+    max_episode_seconds: float = 24.0
     stand_height: float = 1.2  # m, torso centre
     move_speed: float = 0.0  # m/s; 0 = stand still
 
