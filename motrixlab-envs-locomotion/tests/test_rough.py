@@ -58,3 +58,14 @@ def test_terrain_level_is_logged(make_rough):
     env = make_rough(num_envs=4)
     *_, info = env.step(np.zeros((4, 12), np.float32))
     assert info["log"]["terrain_level"] == pytest.approx(env.levels.mean())
+
+
+def test_invalid_terrain_config_is_a_config_error(small_terrain):
+    import motrixlab
+    from motrixlab_envs_locomotion.config import Go1RoughCfg
+    from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
+
+    with pytest.raises(motrixlab.ConfigError, match=r"terrain\.levels"):
+        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
+    with pytest.raises(motrixlab.ConfigError, match="initial_max_level"):
+        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)

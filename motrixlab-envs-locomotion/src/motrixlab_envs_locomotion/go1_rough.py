@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from motrixlab.errors import ConfigError
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1RoughCfg
@@ -29,7 +30,10 @@ class Go1RoughEnv(Go1WalkEnv):
     ground_geoms = ("floor", "terrain")
 
     def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
-        cfg.validate()
+        try:
+            cfg.validate()  # before the terrain is generated from it
+        except ValueError as exc:
+            raise ConfigError(f"{type(cfg).__name__}.{exc}") from None
         self.terrain: Terrain = generate(cfg.terrain)
         with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
             scene = Path(tmp) / "go1_terrain.xml"
