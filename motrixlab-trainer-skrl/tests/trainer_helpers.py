@@ -31,6 +31,11 @@ CARTPOLE_FAST = (
 )
 
 
+#: skrl's JAX PPO steps policy and value with separate optimizers whose learning rates both follow
+#: the policy's KL: it is steadier with a lower rate and KL target.
+CARTPOLE_FAST_JAX = (*CARTPOLE_FAST, "rl.learning_rate=1e-3", "rl.kl_threshold=0.01")
+
+
 def set_args(sets: tuple[str, ...] = CARTPOLE_FAST) -> list[str]:
     return [a for s in sets for a in ("--set", s)]
 
