@@ -53,8 +53,8 @@ def build_module(parts: dict[str, Any]) -> Any:
             for i, (w, b) in enumerate(parts["layers"]):
                 linear = nn.Linear(w.shape[1], w.shape[0])
                 with torch.no_grad():
-                    linear.weight.copy_(torch.from_numpy(np.asarray(w, np.float32)))
-                    linear.bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
+                    linear.weight.copy_(torch.tensor(np.asarray(w, np.float32)))
+                    linear.bias.copy_(torch.tensor(np.asarray(b, np.float32)))
                 layers.append(linear)
                 if i < len(parts["layers"]) - 1:
                     layers.append(acts[parts["activation"]]())

@@ -76,7 +76,8 @@ class TrainLoop:
         self.state = LoopState(env_steps=start_steps, best_return=best_return)
         self.num_envs = env.num_envs
         self._best_bytes: tuple[bytes, dict[str, Any]] | None = None
-        self._min_episodes = min(20, self.num_envs)
+        # episodes behind the progress bar's mean and the ranking of ``best`` (needs a full window)
+        self._window = min(100, max(10, self.num_envs))
         self.paused_seconds = 0.0  # time spent in on_update, not counted as training time
 
     # ---- checkpoints -----------------------------------------------------------------------
@@ -107,7 +108,7 @@ class TrainLoop:
 
     def _maybe_best(self, stats: EpisodeStats) -> None:
         mean = stats.mean_return
-        if mean is None or len(stats.recent_returns) < self._min_episodes:
+        if mean is None or len(stats.recent_returns) < self._window:
             return
         if self.state.best_return is None or mean > self.state.best_return:
             self.state.best_return = mean
@@ -122,7 +123,7 @@ class TrainLoop:
         remaining = max(0, cfg.max_env_steps - self.state.env_steps)
         iterations = math.ceil(remaining / per_update) * cfg.rollouts  # whole rollouts: no data left unused
         timesteps = iterations
-        stats = EpisodeStats(n)
+        stats = EpisodeStats(n, window=self._window)
         terms = LogTerms()
         sink = MetricsSink(self.run.dir)
         progress = TrainProgress(
