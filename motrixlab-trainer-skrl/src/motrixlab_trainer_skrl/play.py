@@ -46,7 +46,4 @@ def play_episodes(
             current["return"], current["length"] = 0.0, 0
             live.update(table())
 
-        try:
-            return run_episodes(env, policy, episodes, seed=seed, on_episode=on_episode, on_step=on_step)
-        finally:
-            env.close()
+        return run_episodes(env, policy, episodes, seed=seed, on_episode=on_episode, on_step=on_step)

@@ -198,16 +198,17 @@ class SkrlTrainer(Trainer):
             checkpoint=state.latest,
         )
 
-    def load_policy(self, run: Run, checkpoint: Path, num_envs: int = 1) -> tuple[Any, dict[str, Any]]:
-        """A backend holding the checkpoint's policy, for evaluation and export."""
+    def load_policy(self, run: Run, checkpoint: Path, env: Any = None) -> tuple[Any, dict[str, Any]]:
+        """A backend holding the checkpoint's policy, for evaluation and export (``env`` gives the spaces)."""
         header, payload = self._load(run, checkpoint)
         cfg = as_ppo_cfg(run.rl_cfg)
-        env = self._make_env(run, 1, 0)
+        probe = env if env is not None else self._make_env(run, 1, 0)
         try:
-            spaces = (env.observation_space, env.action_space)
+            spaces = (probe.observation_space, probe.action_space)
         finally:
-            env.close()
-        backend = self._backend_cls()(cfg, *spaces, num_envs, training=False)
+            if env is None:
+                probe.close()
+        backend = self._backend_cls()(cfg, *spaces, 1, training=False)
         self._restore(backend, checkpoint, header, payload)
         return backend, header
 
@@ -216,24 +217,20 @@ class SkrlTrainer(Trainer):
 
         if episodes <= 0:
             raise ConfigError(f"episodes: must be positive, got {episodes}")
-        backend, header = self.load_policy(run, checkpoint)
+        self._load(run, checkpoint)  # a bad checkpoint fails before any env is built
         seed = int(run.rl_cfg.seed) + 10_000  # not the training episodes
-        if render:
-            from motrixlab_trainer_skrl.play import play_episodes
+        env = self._make_env(run, 1 if render else min(episodes, EVAL_MAX_ENVS), seed)
+        try:
+            backend, header = self.load_policy(run, checkpoint, env)
+            if render:
+                from motrixlab_trainer_skrl.play import play_episodes
 
-            result = play_episodes(
-                self._make_env(run, 1, seed),
-                backend.deterministic,
-                episodes,
-                seed=seed,
-                title=f"{run.env.name} ({self.spec.backend}), {Path(checkpoint).name}",
-            )
-        else:
-            env = self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed)
-            try:
+                title = f"{run.env.name} ({self.spec.backend}), {Path(checkpoint).name}"
+                result = play_episodes(env, backend.deterministic, episodes, seed=seed, title=title)
+            else:
                 result = run_episodes(env, backend.deterministic, episodes, seed=seed)
-            finally:
-                env.close()
+        finally:
+            env.close()
         returns = np.asarray(result.returns[:episodes], np.float64)
         lengths = np.asarray(result.lengths[:episodes], np.float64)
         return EvalResult(
