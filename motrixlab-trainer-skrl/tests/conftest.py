@@ -36,3 +36,14 @@ def module_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.environ.pop("MOTRIXLAB_RUNS_DIR", None)
     else:
         os.environ["MOTRIXLAB_RUNS_DIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _jax_compilation_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests keep compiled XLA programs in their own temporary cache, not the user's."""
+    if os.environ.get("MOTRIXLAB_JAX_CACHE") is None:
+        os.environ["MOTRIXLAB_JAX_CACHE"] = str(tmp_path_factory.mktemp("jax-cache"))
+        yield
+        os.environ.pop("MOTRIXLAB_JAX_CACHE", None)
+    else:
+        yield
