@@ -63,12 +63,12 @@ def build_module(parts: dict[str, Any]) -> Any:
             normalise = parts["obs_mean"] is not None
             mean = parts["obs_mean"] if normalise else np.zeros(n_obs)
             std = parts["obs_std"] if normalise else np.ones(n_obs)
-            self.register_buffer("obs_mean", torch.as_tensor(np.asarray(mean, np.float32)))
-            self.register_buffer("obs_std", torch.as_tensor(np.asarray(std, np.float32)))
+            self.register_buffer("obs_mean", torch.tensor(np.asarray(mean, np.float32)))
+            self.register_buffer("obs_std", torch.tensor(np.asarray(std, np.float32)))
             self.obs_clip = float(parts["obs_clip"]) if normalise else float("inf")
             self.normalise = normalise
-            self.register_buffer("low", torch.as_tensor(np.asarray(parts["low"], np.float32)))
-            self.register_buffer("high", torch.as_tensor(np.asarray(parts["high"], np.float32)))
+            self.register_buffer("low", torch.tensor(np.asarray(parts["low"], np.float32)))
+            self.register_buffer("high", torch.tensor(np.asarray(parts["high"], np.float32)))
 
         def forward(self, obs: torch.Tensor) -> torch.Tensor:
             x = obs
