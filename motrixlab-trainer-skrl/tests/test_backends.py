@@ -30,26 +30,55 @@ def make_backend(framework: str, **cfg):
     return cls(PPOCfg(**{**base, **cfg}), OBS, ACT, N, training=training)
 
 
+class ScriptedEnv:
+    """An ``ABEnv`` whose next step returns what the test put in :attr:`next` (random otherwise)."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.num_envs = N
+        self.observation_space, self.action_space = OBS, ACT
+        self.rng = np.random.default_rng(seed)
+        self.next: tuple | None = None
+        self.actions: list[np.ndarray] = []
+
+    def reset(self, *, seed=None):
+        return self.rng.standard_normal((N, 3)).astype(np.float32), {"log": {}}
+
+    def step(self, actions):
+        self.actions.append(np.array(actions))
+        if self.next is not None:
+            out, self.next = self.next, None
+            return out
+        obs = self.rng.standard_normal((N, 3)).astype(np.float32)
+        terminated = self.rng.random(N) < 0.1
+        info = {"final_obs": obs, "log": {}}
+        return obs, np.ones(N, np.float32), terminated, np.zeros(N, bool), info
+
+    def close(self):
+        pass
+
+
 def rollout(backend, steps: int, seed: int = 0) -> bool:
-    """Feed ``steps`` synthetic transitions; True if a PPO update ran on the last one."""
-    rng = np.random.default_rng(seed)
-    obs = backend.observe(rng.standard_normal((N, 3)).astype(np.float32))
+    """Run ``steps`` transitions of a scripted env through the wrapper; True if the last one updated."""
+    env = ScriptedEnv(seed)
+    wrapped = backend.wrap(env)
+    obs, _ = wrapped.reset()
     updated = False
     for t in range(steps):
-        actions, actions_np = backend.act(obs, t, steps)
-        assert actions_np.shape == (N, 2) and actions_np.dtype == np.float32
-        nxt = rng.standard_normal((N, 3)).astype(np.float32)
+        actions = backend.act(obs, t, steps)
+        nxt, reward, terminated, truncated, info = wrapped.step(actions)
+        assert env.actions[-1].shape == (N, 2) and env.actions[-1].dtype == np.float32
+        assert tuple(reward.shape) == tuple(terminated.shape) == (N, 1)
         updated = backend.record(
             obs=obs,
             actions=actions,
-            reward=np.ones(N, np.float32),
-            final_obs=nxt,
-            terminated=rng.random(N) < 0.1,
-            truncated=np.zeros(N, bool),
+            reward=reward,
+            final_obs=info["final_obs"],
+            terminated=terminated,
+            truncated=truncated,
             timestep=t,
             timesteps=steps,
         )
-        obs = backend.observe(nxt)
+        obs = nxt
     return updated
 
 
@@ -75,24 +104,28 @@ def test_truncated_rows_bootstrap_from_final_obs_not_the_next_episode(framework)
     backend = make_backend(framework, gamma=0.9, rollouts=8)
     rollout(backend, 3)  # some history, no update yet
     rng = np.random.default_rng(1)
-    obs = backend.observe(rng.standard_normal((N, 3)).astype(np.float32))
-    actions, _ = backend.act(obs, 3, 8)
+    env = ScriptedEnv(1)
+    wrapped = backend.wrap(env)
+    obs, _ = wrapped.reset()
+    actions = backend.act(obs, 3, 8)
     next_obs = rng.standard_normal((N, 3)).astype(np.float32) + 5.0  # first obs of the next episodes
     final_obs = rng.standard_normal((N, 3)).astype(np.float32) - 5.0  # last obs of the finished ones
     truncated = np.zeros(N, bool)
     truncated[[1, 4]] = True
     terminated = np.zeros(N, bool)
     terminated[6] = True
-    final = np.where(truncated[:, None], final_obs, next_obs)
+    final = np.where((truncated | terminated)[:, None], final_obs, next_obs)
     expected_bootstrap = 0.9 * value_of(backend, final)[:, 0]
     assert abs(expected_bootstrap[1] - 0.9 * value_of(backend, next_obs)[1, 0]) > 1e-4  # the two differ
+    env.next = (next_obs, np.full(N, 2.0, np.float32), terminated, truncated, {"final_obs": final, "log": {}})
+    _, reward, term_t, trunc_t, info = wrapped.step(actions)
     backend.record(
         obs=obs,
         actions=actions,
-        reward=np.full(N, 2.0, np.float32),
-        final_obs=final,
-        terminated=terminated,
-        truncated=truncated,
+        reward=reward,
+        final_obs=info["final_obs"],
+        terminated=term_t,
+        truncated=trunc_t,
         timestep=3,
         timesteps=8,
     )
@@ -106,17 +139,28 @@ def test_truncated_rows_bootstrap_from_final_obs_not_the_next_episode(framework)
 @pytest.mark.parametrize("framework", ["torch", "jax"])
 def test_without_time_limit_bootstrap_truncation_ends_the_return(framework):
     backend = make_backend(framework, time_limit_bootstrap=False, rollouts=8)
-    obs = backend.observe(np.zeros((N, 3), np.float32))
-    actions, _ = backend.act(obs, 0, 8)
+    env = ScriptedEnv()
+    wrapped = backend.wrap(env)
+    obs, _ = wrapped.reset()
+    actions = backend.act(obs, 0, 8)
     truncated = np.zeros(N, bool)
     truncated[2] = True
+    final = np.ones((N, 3), np.float32)
+    env.next = (
+        np.zeros((N, 3), np.float32),
+        np.ones(N, np.float32),
+        np.zeros(N, bool),
+        truncated,
+        {"final_obs": final, "log": {}},
+    )
+    _, reward, term_t, trunc_t, info = wrapped.step(actions)
     backend.record(
         obs=obs,
         actions=actions,
-        reward=np.ones(N, np.float32),
-        final_obs=np.ones((N, 3), np.float32),
-        terminated=np.zeros(N, bool),
-        truncated=truncated,
+        reward=reward,
+        final_obs=info["final_obs"],
+        terminated=term_t,
+        truncated=trunc_t,
         timestep=0,
         timesteps=8,
     )
@@ -125,6 +169,24 @@ def test_without_time_limit_bootstrap_truncation_ends_the_return(framework):
     done = np.asarray(memory.get_tensor_by_name("terminated"))[0, :, 0].astype(bool)
     np.testing.assert_allclose(rewards, 1.0)  # no bootstrap added
     assert done.tolist() == truncated.tolist()  # truncation handed to skrl as termination
+
+
+@pytest.mark.parametrize("framework", ["torch", "jax"])
+def test_wrapper_copies_only_the_observation(framework):
+    backend = make_backend(framework)
+    env = ScriptedEnv()
+    wrapped = backend.wrap(env)
+    obs_buffer = np.zeros((N, 3), np.float32)
+    reward = np.arange(N, dtype=np.float32)
+    env.next = (obs_buffer, reward, np.zeros(N, bool), np.zeros(N, bool), {"final_obs": obs_buffer, "log": {"x": 1.0}})
+    obs, _ = wrapped.reset()
+    nxt, reward_t, _, _, info = wrapped.step(backend.act(obs, 0, 8))
+    obs_buffer[:] = 7.0  # the env reuses its buffer on the next step
+    assert float(np.asarray(nxt).max()) == 0.0  # the observation the agent keeps is a copy
+    assert np.asarray(reward_t)[:, 0].tolist() == reward.tolist()
+    assert wrapped.last[1] is reward and wrapped.last[4]["log"] == {"x": 1.0}  # NumPy arrays for bookkeeping
+    if framework == "torch":
+        assert float(info["final_obs"].max()) == 7.0  # a zero-copy view, consumed before the next step
 
 
 @pytest.mark.parametrize("framework", ["torch", "jax"])

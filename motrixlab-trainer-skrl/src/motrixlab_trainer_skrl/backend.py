@@ -29,12 +29,12 @@ class Backend(ABC):
 
     # ---- rollout ---------------------------------------------------------------------------
     @abstractmethod
-    def observe(self, obs: np.ndarray) -> Any:
-        """A framework tensor the loop may keep across ``env.step`` (a copy: envs may reuse buffers)."""
+    def wrap(self, env: Any, seed: int | None = None) -> Any:
+        """The env as a skrl environment of this framework (``torch_env.TorchEnv`` / ``jax_env.JaxEnv``)."""
 
     @abstractmethod
-    def act(self, obs: Any, timestep: int, timesteps: int) -> tuple[Any, np.ndarray]:
-        """Stochastic actions: the framework tensor for skrl and a NumPy view for the env."""
+    def act(self, obs: Any, timestep: int, timesteps: int) -> Any:
+        """Stochastic actions for the wrapped env."""
 
     @abstractmethod
     def record(
@@ -42,14 +42,15 @@ class Backend(ABC):
         *,
         obs: Any,
         actions: Any,
-        reward: np.ndarray,
-        final_obs: np.ndarray,
-        terminated: np.ndarray,
-        truncated: np.ndarray,
+        reward: Any,
+        final_obs: Any,
+        terminated: Any,
+        truncated: Any,
         timestep: int,
         timesteps: int,
     ) -> bool:
-        """Store the transition and run skrl's post-interaction; True if a PPO update ran."""
+        """Store a transition (tensors as the wrapper returns them, ``final_obs`` from its info) and run
+        skrl's post-interaction; True if a PPO update ran."""
 
     @abstractmethod
     def take_tracking(self) -> dict[str, float]:

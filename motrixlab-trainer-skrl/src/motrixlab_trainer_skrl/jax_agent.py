@@ -20,6 +20,7 @@ from skrl.resources.preprocessors.jax import RunningStandardScaler
 from skrl.resources.schedulers.jax import KLAdaptiveLR
 
 from motrixlab_trainer_skrl.backend import Backend
+from motrixlab_trainer_skrl.jax_env import JaxEnv
 from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 
@@ -100,36 +101,35 @@ class JaxBackend(Backend):
         self._deterministic = jax.jit(self._mean_actions)
 
     # ---- rollout ---------------------------------------------------------------------------
-    def observe(self, obs: np.ndarray) -> jax.Array:
-        return jnp.array(obs, dtype=jnp.float32)  # a device copy
+    def wrap(self, env: Any, seed: int | None = None) -> JaxEnv:
+        return JaxEnv(env, self.device, seed)
 
-    def act(self, obs: jax.Array, timestep: int, timesteps: int) -> tuple[jax.Array, np.ndarray]:
-        actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
-        return actions, np.asarray(actions)
+    def act(self, obs: jax.Array, timestep: int, timesteps: int) -> jax.Array:
+        return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
 
     def record(
         self,
         *,
         obs: jax.Array,
         actions: jax.Array,
-        reward: np.ndarray,
-        final_obs: np.ndarray,
-        terminated: np.ndarray,
-        truncated: np.ndarray,
+        reward: jax.Array,
+        final_obs: jax.Array,
+        terminated: jax.Array,
+        truncated: jax.Array,
         timestep: int,
         timesteps: int,
     ) -> bool:
         if not self.cfg.time_limit_bootstrap:
-            terminated = terminated | truncated
+            terminated = jnp.logical_or(terminated, truncated)
         self.agent.record_transition(
             observations=obs,
             states=None,
             actions=actions,
-            rewards=jnp.asarray(reward, dtype=jnp.float32).reshape(-1, 1),
-            next_observations=jnp.asarray(final_obs, dtype=jnp.float32),
+            rewards=reward,
+            next_observations=final_obs,  # not the next episode's first observation
             next_states=None,
-            terminated=jnp.asarray(terminated).reshape(-1, 1),
-            truncated=jnp.asarray(truncated).reshape(-1, 1),
+            terminated=terminated,
+            truncated=truncated,
             infos=None,
             timestep=timestep,
             timesteps=timesteps,

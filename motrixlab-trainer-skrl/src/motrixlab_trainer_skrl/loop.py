@@ -137,28 +137,29 @@ class TrainLoop:
         start = time.perf_counter()
         last_update_t, last_update_steps = start, self.state.env_steps
         last_latest = start
-        obs, _ = env.reset(seed=self._env_seed())
-        obs_t = backend.observe(obs)
+        wrapped = backend.wrap(env)
+        obs_t, _ = wrapped.reset(seed=self._env_seed())
         steps = self.state.env_steps
         try:
             for t in range(iterations):
-                actions, actions_np = backend.act(obs_t, t, timesteps)
-                obs, reward, terminated, truncated, info = env.step(actions_np)
+                actions = backend.act(obs_t, t, timesteps)
+                next_obs_t, reward_t, terminated_t, truncated_t, info = wrapped.step(actions)
+                _, reward, terminated, truncated, info_np = wrapped.last  # NumPy views for the bookkeeping
                 stats.step(reward, terminated | truncated)
-                log = info.get("log")
+                log = info_np.get("log")
                 if log:
                     terms.add(log)
                 updated = backend.record(
                     obs=obs_t,
                     actions=actions,
-                    reward=reward,
-                    final_obs=info.get("final_obs", obs),
-                    terminated=terminated,
-                    truncated=truncated,
+                    reward=reward_t,
+                    final_obs=info["final_obs"],
+                    terminated=terminated_t,
+                    truncated=truncated_t,
                     timestep=t,
                     timesteps=timesteps,
                 )
-                obs_t = backend.observe(obs)
+                obs_t = next_obs_t
                 steps += n
                 if not updated:
                     if t & 63 == 0:

@@ -19,6 +19,7 @@ from skrl.resources.schedulers.torch import KLAdaptiveLR
 
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
+from motrixlab_trainer_skrl.torch_env import TorchEnv
 from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
 
 skrl_logger.setLevel(logging.WARNING)
@@ -93,28 +94,22 @@ class TorchBackend(Backend):
             agent.scheduler = type(agent.scheduler)(agent.optimizer, **agent.cfg.learning_rate_scheduler_kwargs[0])
 
     # ---- rollout ---------------------------------------------------------------------------
-    def _tensor(self, array: np.ndarray) -> torch.Tensor:
-        t = torch.from_numpy(array)
-        return t if self._on_cpu else t.to(self.device, non_blocking=True)
+    def wrap(self, env: Any, seed: int | None = None) -> TorchEnv:
+        return TorchEnv(env, self.device, seed)
 
-    def observe(self, obs: np.ndarray) -> torch.Tensor:
-        t = torch.from_numpy(obs)
-        return t.clone() if self._on_cpu else t.to(self.device)
-
-    def act(self, obs: torch.Tensor, timestep: int, timesteps: int) -> tuple[torch.Tensor, np.ndarray]:
+    def act(self, obs: torch.Tensor, timestep: int, timesteps: int) -> torch.Tensor:
         with torch.no_grad():
-            actions, _ = self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)
-        return actions, (actions.numpy() if self._on_cpu else actions.cpu().numpy())
+            return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
 
     def record(
         self,
         *,
         obs: torch.Tensor,
         actions: torch.Tensor,
-        reward: np.ndarray,
-        final_obs: np.ndarray,
-        terminated: np.ndarray,
-        truncated: np.ndarray,
+        reward: torch.Tensor,
+        final_obs: torch.Tensor,
+        terminated: torch.Tensor,
+        truncated: torch.Tensor,
         timestep: int,
         timesteps: int,
     ) -> bool:
@@ -125,11 +120,11 @@ class TorchBackend(Backend):
                 observations=obs,
                 states=None,
                 actions=actions,
-                rewards=self._tensor(reward).view(-1, 1),
-                next_observations=self._tensor(final_obs),
+                rewards=reward,
+                next_observations=final_obs,  # not the next episode's first observation
                 next_states=None,
-                terminated=self._tensor(terminated).view(-1, 1),
-                truncated=self._tensor(truncated).view(-1, 1),
+                terminated=terminated,
+                truncated=truncated,
                 infos=None,
                 timestep=timestep,
                 timesteps=timesteps,

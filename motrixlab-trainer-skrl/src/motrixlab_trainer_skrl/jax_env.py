@@ -1,0 +1,52 @@
+"""``ABEnv`` as a skrl JAX environment (``skrl.envs.wrappers.jax.Wrapper``).
+
+Arrays go to the JAX device once per step (``jnp.asarray`` copies, so buffers the env reuses are
+safe); reward and flags come shaped the way skrl stores them (``(num_envs, 1)``), and
+``info["final_obs"]`` as a device array. The NumPy arrays of the last step stay available as
+:attr:`last`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from skrl.envs.wrappers.jax import Wrapper
+
+StepArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+
+
+class JaxEnv(Wrapper):
+    def __init__(self, env: Any, device: Any = None, seed: int | None = None) -> None:
+        super().__init__(env)
+        self._device = device if device is not None else jax.devices()[0]
+        self._seed = seed
+        self.last: StepArrays | None = None
+
+    def reset(self, *, seed: int | None = None) -> tuple[jax.Array, dict[str, Any]]:
+        seed, self._seed = (seed if seed is not None else self._seed), None
+        obs, info = self._env.reset(seed=seed)
+        return jnp.asarray(obs, jnp.float32), info
+
+    def step(self, actions: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, Any]:
+        obs, reward, terminated, truncated, info = self._env.step(np.asarray(actions))
+        self.last = (obs, reward, terminated, truncated, info)
+        info = {**info, "final_obs": jnp.asarray(info.get("final_obs", obs), jnp.float32)}
+        return (
+            jnp.asarray(obs, jnp.float32),
+            jnp.asarray(reward, jnp.float32).reshape(-1, 1),
+            jnp.asarray(terminated).reshape(-1, 1),
+            jnp.asarray(truncated).reshape(-1, 1),
+            info,
+        )
+
+    def state(self) -> None:
+        return None
+
+    def render(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        self._env.close()

@@ -1,0 +1,61 @@
+"""``ABEnv`` as a skrl torch environment (``skrl.envs.wrappers.torch.Wrapper``).
+
+Usable with skrl's own trainers too. Per step it copies only the observation (the env may reuse
+its buffer; skrl keeps it across the next step); reward, flags and ``info["final_obs"]`` are
+zero-copy views on CPU, shaped the way skrl stores them (``(num_envs, 1)``). The NumPy arrays of
+the last step stay available as :attr:`last` for bookkeeping that needs no tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from skrl.envs.wrappers.torch import Wrapper
+
+StepArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+
+
+class TorchEnv(Wrapper):
+    def __init__(self, env: Any, device: torch.device | str = "cpu", seed: int | None = None) -> None:
+        super().__init__(env)
+        self._device = torch.device(device)
+        self._on_cpu = self._device.type == "cpu"
+        self._seed = seed
+        self.last: StepArrays | None = None
+
+    def _view(self, array: np.ndarray) -> torch.Tensor:
+        t = torch.from_numpy(array)
+        return t if self._on_cpu else t.to(self._device, non_blocking=True)
+
+    def _obs(self, array: np.ndarray) -> torch.Tensor:
+        t = torch.from_numpy(array)
+        return t.clone() if self._on_cpu else t.to(self._device)
+
+    def reset(self, *, seed: int | None = None) -> tuple[torch.Tensor, dict[str, Any]]:
+        seed, self._seed = (seed if seed is not None else self._seed), None
+        obs, info = self._env.reset(seed=seed)
+        return self._obs(obs), info
+
+    def step(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, Any]:
+        array = actions.detach().numpy() if self._on_cpu else actions.detach().cpu().numpy()
+        obs, reward, terminated, truncated, info = self._env.step(array)
+        self.last = (obs, reward, terminated, truncated, info)
+        info = {**info, "final_obs": self._view(info.get("final_obs", obs))}
+        return (
+            self._obs(obs),
+            self._view(reward).view(-1, 1),
+            self._view(terminated).view(-1, 1),
+            self._view(truncated).view(-1, 1),
+            info,
+        )
+
+    def state(self) -> None:
+        return None
+
+    def render(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        self._env.close()
