@@ -69,9 +69,7 @@ def resolve_checkpoint(run_dir: Path, ref: str, suffix: str) -> Path:
         if path.is_file():
             return path
     have = sorted(p.name for p in ckpts.glob(f"*{suffix}")) if ckpts.is_dir() else []
-    raise UnknownNameError(
-        f"checkpoint {ref!r} not found in {ckpts}; available: {', '.join(have) or '(none)'}"
-    )
+    raise UnknownNameError(f"checkpoint {ref!r} not found in {ckpts}; available: {', '.join(have) or '(none)'}")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -127,15 +127,33 @@ def train(
     """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/."""
     if resume is not None:
         run_dir, saved = _load_run(env, resume)
-        run = build_run(env, trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed,
-                        max_steps=max_steps, run_dir=run_dir, saved=saved, show_progress=not no_progress)
+        run = build_run(
+            env,
+            trainer=trainer,
+            backend=backend,
+            sets=sets,
+            num_envs=num_envs,
+            seed=seed,
+            max_steps=max_steps,
+            run_dir=run_dir,
+            saved=saved,
+            show_progress=not no_progress,
+        )
         impl = _trainer(run.trainer)
         from dataclasses import replace
 
         run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
     else:
-        run = build_run(env, trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed,
-                        max_steps=max_steps, show_progress=not no_progress)
+        run = build_run(
+            env,
+            trainer=trainer,
+            backend=backend,
+            sets=sets,
+            num_envs=num_envs,
+            seed=seed,
+            max_steps=max_steps,
+            show_progress=not no_progress,
+        )
         impl = _trainer(run.trainer)
     try:
         result = impl.train(run)
