@@ -28,8 +28,18 @@ def main() -> None:
         names = sorted(get_registry().envs)
     rows = []
     for name in names:
-        cmd = [sys.executable, "-m", "motrixlab", "bench", name, "--num-envs", str(args.num_envs),
-               "--steps", str(args.steps), "--json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "motrixlab",
+            "bench",
+            name,
+            "--num-envs",
+            str(args.num_envs),
+            "--steps",
+            str(args.steps),
+            "--json",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             rows.append({"env": name, "error": proc.stderr.strip().splitlines()[-1:]})
@@ -43,7 +53,8 @@ def main() -> None:
             if "error" in r:
                 print(f"{r['env']:24} error: {r['error']}")
             else:
-                print(f"{r['env']:24} {r['env_steps_per_s']:12,.0f} {r['physics_share']:14.3f} {r['raw_steps_per_s']:13,.0f}")
+                rate, share, raw = r["env_steps_per_s"], r["physics_share"], r["raw_steps_per_s"]
+                print(f"{r['env']:24} {rate:12,.0f} {share:14.3f} {raw:13,.0f}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,4 @@ class EnvCfg:
                 raise ValueError(f"{name}: must be a positive number, got {value!r}")
         ratio = self.ctrl_dt / self.sim_dt
         if ratio < 1 - 1e-9 or abs(ratio - round(ratio)) > 1e-6:
-            raise ValueError(
-                f"ctrl_dt: must be a whole multiple of sim_dt ({self.sim_dt}), got {self.ctrl_dt}"
-            )
+            raise ValueError(f"ctrl_dt: must be a whole multiple of sim_dt ({self.sim_dt}), got {self.ctrl_dt}")
