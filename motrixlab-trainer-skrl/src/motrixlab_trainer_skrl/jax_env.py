@@ -1,9 +1,9 @@
 """``ABEnv`` as a skrl JAX environment (``skrl.envs.wrappers.jax.Wrapper``).
 
-Arrays go to the JAX device once per step (``jnp.asarray`` copies, so buffers the env reuses are
-safe); reward and flags come shaped the way skrl stores them (``(num_envs, 1)``), and
-``info["final_obs"]`` as a device array. The NumPy arrays of the last step stay available as
-:attr:`last`.
+Arrays go to the JAX device once per step as copies (``jnp.array``: on CPU ``jnp.asarray`` may
+alias an aligned NumPy buffer, and envs reuse theirs); reward and flags come shaped the way skrl
+stores them (``(num_envs, 1)``), and ``info["final_obs"]`` as a device array. The NumPy arrays of
+the last step stay available as :attr:`last`.
 """
 
 from __future__ import annotations
@@ -28,17 +28,17 @@ class JaxEnv(Wrapper):
     def reset(self, *, seed: int | None = None) -> tuple[jax.Array, dict[str, Any]]:
         seed, self._seed = (seed if seed is not None else self._seed), None
         obs, info = self._env.reset(seed=seed)
-        return jnp.asarray(obs, jnp.float32), info
+        return jnp.array(obs, jnp.float32), info
 
     def step(self, actions: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, Any]:
         obs, reward, terminated, truncated, info = self._env.step(np.asarray(actions))
         self.last = (obs, reward, terminated, truncated, info)
-        info = {**info, "final_obs": jnp.asarray(info.get("final_obs", obs), jnp.float32)}
+        info = {**info, "final_obs": jnp.array(info.get("final_obs", obs), jnp.float32)}
         return (
-            jnp.asarray(obs, jnp.float32),
-            jnp.asarray(reward, jnp.float32).reshape(-1, 1),
-            jnp.asarray(terminated).reshape(-1, 1),
-            jnp.asarray(truncated).reshape(-1, 1),
+            jnp.array(obs, jnp.float32),
+            jnp.array(reward, jnp.float32).reshape(-1, 1),
+            jnp.array(terminated).reshape(-1, 1),
+            jnp.array(truncated).reshape(-1, 1),
             info,
         )
 
