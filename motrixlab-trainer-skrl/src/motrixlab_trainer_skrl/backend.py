@@ -6,6 +6,7 @@ Implementations live in ``torch_agent`` and ``jax_agent`` and are imported only 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,12 @@ class Backend(ABC):
     def act(self, obs: Any, timestep: int, timesteps: int) -> Any:
         """Stochastic actions for the wrapped env."""
 
-    @abstractmethod
+    agent: Any  # the skrl PPO agent, built by the framework's subclass
+
+    def no_grad(self) -> AbstractContextManager[Any]:
+        """Context in which transitions are recorded (torch turns autograd off; jax needs nothing)."""
+        return nullcontext()
+
     def record(
         self,
         *,
@@ -51,10 +57,32 @@ class Backend(ABC):
     ) -> bool:
         """Store a transition (tensors as the wrapper returns them, ``final_obs`` from its info) and run
         skrl's post-interaction; True if a PPO update ran."""
+        if not self.cfg.time_limit_bootstrap:
+            terminated = terminated | truncated
+        with self.no_grad():
+            self.agent.record_transition(
+                observations=obs,
+                states=None,
+                actions=actions,
+                rewards=reward,
+                next_observations=final_obs,  # not the next episode's first observation
+                next_states=None,
+                terminated=terminated,
+                truncated=truncated,
+                infos=None,
+                timestep=timestep,
+                timesteps=timesteps,
+            )
+        before = self.agent._rollout
+        self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
+        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
 
-    @abstractmethod
     def take_tracking(self) -> dict[str, float]:
         """Losses, std and learning rate skrl tracked since the last call (then forgotten)."""
+        data = self.agent.tracking_data
+        out = {k: float(np.mean(v)) for k, v in data.items() if v}
+        data.clear()
+        return out
 
     # ---- policy ----------------------------------------------------------------------------
     @abstractmethod

@@ -107,43 +107,6 @@ class JaxBackend(Backend):
     def act(self, obs: jax.Array, timestep: int, timesteps: int) -> jax.Array:
         return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
 
-    def record(
-        self,
-        *,
-        obs: jax.Array,
-        actions: jax.Array,
-        reward: jax.Array,
-        final_obs: jax.Array,
-        terminated: jax.Array,
-        truncated: jax.Array,
-        timestep: int,
-        timesteps: int,
-    ) -> bool:
-        if not self.cfg.time_limit_bootstrap:
-            terminated = jnp.logical_or(terminated, truncated)
-        self.agent.record_transition(
-            observations=obs,
-            states=None,
-            actions=actions,
-            rewards=reward,
-            next_observations=final_obs,  # not the next episode's first observation
-            next_states=None,
-            terminated=terminated,
-            truncated=truncated,
-            infos=None,
-            timestep=timestep,
-            timesteps=timesteps,
-        )
-        before = self.agent._rollout
-        self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
-        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
-
-    def take_tracking(self) -> dict[str, float]:
-        data = self.agent.tracking_data
-        out = {k: float(np.mean(v)) for k, v in data.items() if v}
-        data.clear()
-        return out
-
     # ---- policy ----------------------------------------------------------------------------
     def _mean_actions(self, params: Any, scaler: Any, obs: jax.Array) -> jax.Array:
         if scaler is not None:

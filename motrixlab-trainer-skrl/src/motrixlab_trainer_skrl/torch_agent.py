@@ -101,43 +101,8 @@ class TorchBackend(Backend):
         with torch.no_grad():
             return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
 
-    def record(
-        self,
-        *,
-        obs: torch.Tensor,
-        actions: torch.Tensor,
-        reward: torch.Tensor,
-        final_obs: torch.Tensor,
-        terminated: torch.Tensor,
-        truncated: torch.Tensor,
-        timestep: int,
-        timesteps: int,
-    ) -> bool:
-        if not self.cfg.time_limit_bootstrap:
-            terminated = terminated | truncated
-        with torch.no_grad():
-            self.agent.record_transition(
-                observations=obs,
-                states=None,
-                actions=actions,
-                rewards=reward,
-                next_observations=final_obs,  # not the next episode's first observation
-                next_states=None,
-                terminated=terminated,
-                truncated=truncated,
-                infos=None,
-                timestep=timestep,
-                timesteps=timesteps,
-            )
-        before = self.agent._rollout
-        self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
-        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
-
-    def take_tracking(self) -> dict[str, float]:
-        data = self.agent.tracking_data
-        out = {k: float(np.mean(v)) for k, v in data.items() if v}
-        data.clear()
-        return out
+    def no_grad(self) -> torch.no_grad:
+        return torch.no_grad()
 
     # ---- policy ----------------------------------------------------------------------------
     def deterministic(self, obs: np.ndarray) -> np.ndarray:
