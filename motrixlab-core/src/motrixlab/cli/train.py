@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -125,36 +126,22 @@ def train(
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
     """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/."""
-    if resume is not None:
-        run_dir, saved = _load_run(env, resume)
-        run = build_run(
-            env,
-            trainer=trainer,
-            backend=backend,
-            sets=sets,
-            num_envs=num_envs,
-            seed=seed,
-            max_steps=max_steps,
-            run_dir=run_dir,
-            saved=saved,
-            show_progress=not no_progress,
-        )
-        impl = _trainer(run.trainer)
-        from dataclasses import replace
-
+    run_dir, saved = _load_run(env, resume) if resume is not None else (None, None)
+    run = build_run(
+        env,
+        trainer=trainer,
+        backend=backend,
+        sets=sets,
+        num_envs=num_envs,
+        seed=seed,
+        max_steps=max_steps,
+        run_dir=run_dir,
+        saved=saved,
+        show_progress=not no_progress,
+    )
+    impl = _trainer(run.trainer)
+    if run_dir is not None:
         run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
-    else:
-        run = build_run(
-            env,
-            trainer=trainer,
-            backend=backend,
-            sets=sets,
-            num_envs=num_envs,
-            seed=seed,
-            max_steps=max_steps,
-            show_progress=not no_progress,
-        )
-        impl = _trainer(run.trainer)
     try:
         result = impl.train(run)
     except BaseException:
