@@ -15,7 +15,8 @@ f32 = np.float32
 def test_tracking_kernels():
     cmd = np.array([[1.0, 0.0], [0.5, -0.5], [0.0, 0.0]], f32)
     vel = np.array([[1.0, 0.0], [0.0, 0.0], [0.3, 0.4]], f32)
-    assert R.tracking_lin_vel(cmd, vel, 0.25) == pytest.approx([1.0, np.exp(-0.5 / 0.25), np.exp(-0.25 / 0.25)])
+    # base vectors are component-major: (components, envs)
+    assert R.tracking_lin_vel(cmd.T, vel.T, 0.25) == pytest.approx([1.0, np.exp(-0.5 / 0.25), np.exp(-0.25 / 0.25)])
     assert R.tracking_ang_vel(np.array([1.0, -1.0], f32), np.array([0.5, 0.0], f32), 0.25) == pytest.approx(
         [np.exp(-1.0), np.exp(-4.0)]
     )
@@ -23,9 +24,9 @@ def test_tracking_kernels():
 
 def test_penalty_terms():
     assert R.lin_vel_z(np.array([0.0, -0.5], f32)) == pytest.approx([0.0, 0.25])
-    assert R.ang_vel_xy(np.array([[0.1, 0.2], [1.0, -2.0]], f32)) == pytest.approx([0.05, 5.0])
+    assert R.ang_vel_xy(np.array([[0.1, 0.2], [1.0, -2.0]], f32).T) == pytest.approx([0.05, 5.0])
     g = quat.projected_gravity(quat.from_axis_angle(np.array([[1.0, 0, 0]]), [0.5]))
-    assert R.orientation(g[:, :2]) == pytest.approx([np.sin(0.5) ** 2])
+    assert R.orientation(g[:, :2].T) == pytest.approx([np.sin(0.5) ** 2])
     tau = np.zeros((2, 12), f32)
     tau[0, :3] = [1.0, -2.0, 3.0]
     assert R.torques(tau) == pytest.approx([14.0, 0.0])
@@ -47,7 +48,7 @@ def test_penalty_terms():
 def test_stand_still_only_when_told_to_stand():
     offset = np.full((2, 12), 0.1, f32)
     cmd = np.array([[0.0, 0.0, 0.0], [0.5, 0.0, 0.0]], f32)
-    assert R.stand_still(offset, cmd) == pytest.approx([1.2, 0.0])
+    assert R.stand_still(offset, cmd.T) == pytest.approx([1.2, 0.0])
 
 
 def test_feet_air_time_term():
@@ -55,7 +56,7 @@ def test_feet_air_time_term():
     air = np.array([[0.6, 0.0, 0.0, 0.3], [0.7, 0.7, 0.7, 0.7]], f32)
     moving = np.array([[1.0, 0.0], [0.0, 0.0]], f32)
     # env 0 moving: (0.6-0.5) + (0.3-0.5); env 1 told to stand: nothing
-    assert R.feet_air_time(first, air, 0.5, moving) == pytest.approx([-0.1, 0.0], abs=1e-6)
+    assert R.feet_air_time(first, air, 0.5, moving.T) == pytest.approx([-0.1, 0.0], abs=1e-6)
 
 
 def test_feet_air_time_fires_once_per_touchdown():
@@ -152,3 +153,46 @@ def test_only_positive_clips_the_sum(make_walk, quiet_cfg):
     _, reward, _, _, info = env.step(np.ones((2, 12), np.float32))
     assert (info["log"]["reward/action_rate"] < 0).all()
     assert (reward == 0).all()
+
+
+def test_every_logged_term_matches_its_definition_on_a_live_state(make_walk, quiet_cfg):
+    """The env's hot path (component-major rows, reused buffers) against the term functions on (N, k) state."""
+    env = make_walk(num_envs=16, cfg=quiet_cfg(rewards=RewardCfg(only_positive=False)))
+    env.command_steps_left[:] = 10_000
+    env.commands[:] = np.random.default_rng(2).uniform(-1, 1, (16, 3))
+    env.commands[:3] = 0.0  # told to stand: stand_still is live there, air time elsewhere
+    rng = np.random.default_rng(1)
+    scales, rc, dt = RewardScales(), RewardCfg(), env.dt
+    seen = set()
+    for _ in range(12):
+        _, _, terminated, truncated, info = env.step(rng.uniform(-0.3, 0.3, (16, 12)).astype(f32))
+        live = ~(terminated | truncated)
+        cmd, v, w, g = env.commands, env.lin_vel, env.ang_vel, env.gravity
+        _, _, undesired = env._contacts()
+        expected = {
+            "tracking_lin_vel": np.exp(-((cmd[:, :2] - v[:, :2]) ** 2).sum(1) / rc.tracking_sigma),
+            "tracking_ang_vel": np.exp(-((cmd[:, 2] - w[:, 2]) ** 2) / rc.tracking_sigma),
+            "lin_vel_z": v[:, 2] ** 2,
+            "ang_vel_xy": (w[:, :2] ** 2).sum(1),
+            "orientation": (g[:, :2] ** 2).sum(1),
+            "torques": (env.torques() ** 2).sum(1),
+            "joint_acc": ((env.joint_vel - env.prev_joint_vel) ** 2).sum(1) / dt**2,
+            "action_rate": ((env.actions - env.prev_actions) ** 2).sum(1),
+            "base_height": (env.state["qpos"][:, 2] - rc.base_height_target) ** 2,
+            "undesired_contacts": undesired.sum(1),
+            "stand_still": np.abs(env.joint_pos - DEFAULT_JOINT_POS).sum(1) * (np.abs(cmd).sum(1) < 0.1),
+            "joint_limits": (
+                np.maximum(env.soft_low - env.joint_pos, 0) + np.maximum(env.joint_pos - env.soft_high, 0)
+            ).sum(1),
+        }
+        for name, value in expected.items():
+            got = info["log"][f"reward/{name}"][live]
+            want = value[live] * getattr(scales, name) * dt
+            assert got == pytest.approx(want, rel=1e-4, abs=1e-9), name
+            if np.abs(want).max() > 0:
+                seen.add(name)
+        assert info["log"]["lin_vel_error"][live] == pytest.approx(
+            np.hypot(cmd[:, 0] - v[:, 0], cmd[:, 1] - v[:, 1])[live], rel=1e-4
+        )
+        assert info["log"]["ang_vel_error"][live] == pytest.approx(np.abs(cmd[:, 2] - w[:, 2])[live], rel=1e-4)
+    assert seen >= set(expected) - {"undesired_contacts", "joint_limits"}  # the rest are exercised

@@ -189,7 +189,11 @@ class NpEnv(Generic[CfgT]):
             raise ValueError(f"actions: expected shape {self._act_shape}, got {a.shape}")
         if a.dtype.kind != "f":
             raise ValueError(f"actions: expected a float array (float32), got dtype {a.dtype}")
-        if not np.isfinite(a).all():
+        # The sum is finite unless an element is not (or the float32 sum overflows): one cheap
+        # reduction on the hot path, the element-wise check only when it fails.
+        with np.errstate(over="ignore", invalid="ignore"):
+            suspect = not np.isfinite(a.sum())
+        if suspect and not np.isfinite(a).all():
             rows = np.flatnonzero(~np.isfinite(a).all(axis=1))
             raise ValueError(f"actions: non-finite values in rows {rows[:8].tolist()}")
         return np.clip(a, self._act_low, self._act_high, dtype=np.float32)
@@ -219,16 +223,18 @@ class NpEnv(Generic[CfgT]):
         limit = self.divergence_limit
         qpos, qvel = self._state["qpos"], self._state["qvel"]
         with np.errstate(invalid="ignore"):
-            # One reduction over the batch first: a NaN or a blow-up anywhere fails it (NaN < x is
-            # False), and only then is it worth finding the rows.
-            if np.abs(qpos).max(initial=0.0) < limit and np.abs(qvel).max(initial=0.0) < limit:
+            # Reductions over the whole batch first, without temporaries: a NaN or a blow-up anywhere
+            # fails them (NaN < x is False), and only then is it worth finding the rows.
+            if qpos.max() < limit and -qpos.min() < limit and qvel.max() < limit and -qvel.min() < limit:
                 return np.zeros(self.num_envs, bool)
             ok = (np.abs(qpos) < limit).all(axis=1) & (np.abs(qvel) < limit).all(axis=1)
         return ~ok
 
     def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
         bad = self._bad_state_rows()
-        if not (np.isfinite(obs).all() and np.isfinite(reward).all()):
+        with np.errstate(over="ignore", invalid="ignore"):
+            suspect = not (np.isfinite(obs.sum()) and np.isfinite(reward.sum()))
+        if suspect:  # a non-finite element, or only a float32 overflow of the sum: look row by row
             bad |= ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
         return bad
 

@@ -35,8 +35,10 @@ def sample_commands(rng: np.random.Generator, n: int, cfg: CommandCfg) -> np.nda
     """``n`` commands, (n, 3) float32."""
     low = np.array([cfg.lin_vel_x[0], cfg.lin_vel_y[0], cfg.ang_vel_yaw[0]], np.float32)
     high = np.array([cfg.lin_vel_x[1], cfg.lin_vel_y[1], cfg.ang_vel_yaw[1]], np.float32)
-    cmd = rng.uniform(low, high, size=(n, 3)).astype(np.float32)
-    slow = np.hypot(cmd[:, 0], cmd[:, 1]) < cfg.min_speed
-    cmd[slow, :2] = 0.0
-    cmd[rng.random(n) < cfg.standing_share] = 0.0
+    u = rng.random((n, 4), np.float32)  # one draw: three uniforms and the standing coin
+    cmd = u[:, :3] * (high - low)
+    cmd += low
+    x, y = cmd[:, 0], cmd[:, 1]
+    cmd[x * x + y * y < cfg.min_speed * cfg.min_speed, :2] = 0.0
+    cmd[u[:, 3] < cfg.standing_share] = 0.0
     return cmd

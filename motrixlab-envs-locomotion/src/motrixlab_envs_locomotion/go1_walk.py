@@ -81,7 +81,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._resolve_model()
 
         # task state, one row per env
-        self.commands = np.zeros((n, 3), np.float32)
+        # (N, 3) view of component-major rows: the reward reads each component as one contiguous row
+        self.commands = np.zeros((3, n), np.float32).T
         self.command_steps_left = np.zeros(n, np.int64)
         self.actions = np.zeros((n, NUM_ACTIONS), np.float32)
         self.prev_actions = np.zeros((n, NUM_ACTIONS), np.float32)
@@ -118,6 +119,13 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             for f in fields(cfg.rewards.scales)
             if getattr(cfg.rewards.scales, f.name) != 0.0
         ]
+        # Kinematics of the step, component-major: rows are body-frame linear velocity (3), angular
+        # velocity (3) and projected gravity (3), the observation's first nine entries in order.
+        # Whole contiguous rows keep the per-step arithmetic cheap; ``lin_vel`` etc. are (N, 3) views.
+        self._base = np.zeros((9, n), np.float32)
+        self.lin_vel, self.ang_vel, self.gravity = self._base[0:3].T, self._base[3:6].T, self._base[6:9].T
+        self.joint_pos = np.tile(DEFAULT_JOINT_POS, (n, 1))
+        self.joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
         noise = cfg.noise
         self._noise_std: np.ndarray | None = None
         if noise.enabled and noise.scale > 0:
@@ -126,10 +134,14 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
                 std[OBS_SLICES[group]] = getattr(noise, group) * noise.scale
             self._noise_std = std
 
-        self._ctrl = self.compile_write({"ctrl": W.ActuatorCtrls(list(ACTUATORS))})
-        self.targets = self._ctrl["ctrl"]  # (N, 12) joint targets sent to the PD actuators
-        self.targets[:] = DEFAULT_JOINT_POS
-        self._reset_plan = self.compile_write(self._reset_sources(), reset=True, forward_kinematic=True)
+        # (N, 12) joint targets sent to the PD actuators; the model's actuators are exactly ACTUATORS
+        # in this order, so the whole array goes in with one assignment (a write plan costs more).
+        self.targets = np.tile(DEFAULT_JOINT_POS, (n, 1))
+        # No forward kinematics at reset: the task reads DoF state and contacts only, and the next step
+        # starts with kinematics of its own (trajectories are bitwise the same); FK costs ~15 us per row.
+        self._reset_plan = self.compile_write(self._reset_sources(), reset=True)
+        self._reset_plan["joint_vel"][:] = 0.0  # constant columns of every reset, written once
+        self._reset_plan["ctrl"][:] = DEFAULT_JOINT_POS
         self._state_plan = self.compile_write(
             {k: v for k, v in self._reset_sources().items() if k in _STATE_FIELDS}, forward_kinematic=True
         )
@@ -149,6 +161,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         missing += [name for name, a in zip(ACTUATORS, actuators, strict=True) if a is None]
         if missing:
             raise ConfigError(f"model_file {self.cfg.model_file!r} lacks {', '.join(missing)} (a Go1-class model)")
+        if tuple(m.actuator_names) != ACTUATORS:
+            raise ConfigError(
+                f"model_file {self.cfg.model_file!r}: actuators must be exactly {', '.join(ACTUATORS)} in this order"
+            )
         if any(a.typ != "position" or a.force_range is None for a in actuators):
             raise ConfigError(f"model_file {self.cfg.model_file!r}: actuators must be force-limited position actuators")
         if self.model.num_dof_pos != 7 + NUM_ACTIONS:
@@ -250,7 +266,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         t += self._default_q
         np.maximum(t, self._target_low, out=t)
         np.minimum(t, self._target_high, out=t)
-        self._ctrl.execute(self.data)
+        self.data.actuator_ctrls = t
         if self.push_steps:
             self._push()
 
@@ -286,16 +302,20 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._started = True
         self._reset_pending = ids
         k = len(ids)
-        rng, rc, plan = self.rng, self.cfg.reset, self._reset_plan
-        yaw = rng.uniform(-np.pi, np.pi, k).astype(np.float32) if rc.random_yaw else np.zeros(k, np.float32)
+        rng, plan = self.rng, self._reset_plan
+        u = rng.random((k, 7 + NUM_ACTIONS), np.float32)  # one draw: heading, then the jitter
+        u *= 2.0
+        u -= 1.0
+        yaw = u[:, 0] * np.float32(np.pi) if self.cfg.reset.random_yaw else np.zeros(k, np.float32)
         plan["pos"][ids, 0] = self.spawn_positions(ids, yaw)
         plan["rot"][ids, 0] = quat.from_yaw(yaw)
-        jitter = rng.uniform(-1.0, 1.0, (k, 6 + NUM_ACTIONS)) * self._reset_noise
+        jitter = u[:, 1:]
+        jitter *= self._reset_noise
         plan["lin_vel"][ids, 0] = jitter[:, 0:3]
         plan["ang_vel"][ids, 0] = jitter[:, 3:6]
-        plan["joint_pos"][ids] = np.clip(DEFAULT_JOINT_POS + jitter[:, 6:], self.target_low, self.target_high)
-        plan["joint_vel"][ids] = 0.0
-        plan["ctrl"][ids] = DEFAULT_JOINT_POS
+        joints = jitter[:, 6:]
+        joints += DEFAULT_JOINT_POS
+        plan["joint_pos"][ids] = np.clip(joints, self.target_low, self.target_high, out=joints)
         if self.cfg.randomization.enabled:
             self._randomize(ids)
         plan.execute(self.data, env_ids=ids)
@@ -338,18 +358,16 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         qpos, qvel = self.state["qpos"], self.state["qvel"]
         if ids is not None:
             qpos, qvel = qpos[ids], qvel[ids]
-        base_quat = qpos[:, 3:7]
-        lin_vel = quat.rotate_inverse(base_quat, qvel[:, 0:3])  # world -> trunk frame
-        gravity = quat.projected_gravity(base_quat)
-        ang_vel = qvel[:, 3:6]  # the DoF state already holds it in the trunk frame
-        joint_pos = np.ascontiguousarray(qpos[:, 7:])
-        joint_vel = np.ascontiguousarray(qvel[:, 6:])
+        base = self._base if ids is None else np.empty((9, len(ids)), np.float32)
+        # world -> trunk frame; the DoF state already holds the angular velocity in the trunk frame
+        quat.base_frame_rows(qpos[:, 3:7].T, qvel[:, 0:3].T, base[0:3], base[6:9])
+        base[3:6] = qvel[:, 3:6].T
         if ids is None:
-            self.lin_vel, self.ang_vel, self.gravity = lin_vel, ang_vel, gravity
-            self.joint_pos, self.joint_vel = joint_pos, joint_vel
+            np.copyto(self.joint_pos, qpos[:, 7:])
+            np.copyto(self.joint_vel, qvel[:, 6:])
         else:
-            self.lin_vel[ids], self.gravity[ids] = lin_vel, gravity
-            self.joint_pos[ids], self.joint_vel[ids] = joint_pos, joint_vel
+            self._base[:, ids] = base
+            self.joint_pos[ids], self.joint_vel[ids] = qpos[:, 7:], qvel[:, 6:]
 
     def _contacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) float32 touching any ground geom."""
@@ -361,7 +379,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
     def torques(self) -> np.ndarray:
         """Joint torques of the PD law at the current state, clamped like the actuators' force range."""
-        tau = self._kp * (self.targets - self.joint_pos)
+        tau = self.targets - self.joint_pos
+        tau *= self._kp
         tau -= self._kd * self.joint_vel
         np.maximum(tau, self._neg_torque_limit, out=tau)
         return np.minimum(tau, self._torque_limit, out=tau)
@@ -375,20 +394,20 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         feet, trunk, undesired = self._contacts()
         first_contact, air_time = self.air.update(feet)
         self._trunk_contact = trunk
-        cmd = self.commands
+        b, cmd = self._base, self.commands.T  # component-major rows (see __init__), command rows (3, N)
         total = np.zeros(self.num_envs, np.float32)
         log = self.log
         for name, key, weight in self._active_terms:
             if name == "tracking_lin_vel":
-                value = R.tracking_lin_vel(cmd[:, :2], self.lin_vel[:, :2], rc.tracking_sigma)
+                value = R.tracking_lin_vel(cmd[:2], b[0:2], rc.tracking_sigma)
             elif name == "tracking_ang_vel":
-                value = R.tracking_ang_vel(cmd[:, 2], self.ang_vel[:, 2], rc.tracking_sigma)
+                value = R.tracking_ang_vel(cmd[2], b[5], rc.tracking_sigma)
             elif name == "lin_vel_z":
-                value = R.lin_vel_z(self.lin_vel[:, 2])
+                value = R.lin_vel_z(b[2])
             elif name == "ang_vel_xy":
-                value = R.ang_vel_xy(self.ang_vel[:, :2])
+                value = R.ang_vel_xy(b[3:5])
             elif name == "orientation":
-                value = R.orientation(self.gravity[:, :2])
+                value = R.orientation(b[6:8])
             elif name == "torques":
                 value = R.torques(self.torques())
             elif name == "joint_acc":
@@ -400,7 +419,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             elif name == "undesired_contacts":
                 value = R.undesired_contacts(undesired)
             elif name == "feet_air_time":
-                value = R.feet_air_time(first_contact, air_time, rc.air_time_target, cmd[:, :2])
+                value = R.feet_air_time(first_contact, air_time, rc.air_time_target, cmd[:2])
             elif name == "stand_still":
                 value = R.stand_still(self.joint_pos - self._default_q, cmd)
             elif name == "joint_limits":
@@ -412,9 +431,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             total += value
         if rc.only_positive:
             np.maximum(total, 0.0, out=total)
-        err = cmd[:, :2] - self.lin_vel[:, :2]
-        log["lin_vel_error"] = np.sqrt(err[:, 0] * err[:, 0] + err[:, 1] * err[:, 1])
-        log["ang_vel_error"] = np.abs(cmd[:, 2] - self.ang_vel[:, 2])
+        err = cmd - b[[0, 1, 5]]
+        np.abs(err, out=err)
+        log["lin_vel_error"] = np.hypot(err[0], err[1])
+        log["ang_vel_error"] = err[2]
         return total
 
     def _terminations(self) -> np.ndarray:
@@ -435,9 +455,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         n = self.num_envs if ids is None else len(ids)
         obs = np.empty((n, OBS_DIM), np.float32)
         s = OBS_SLICES
-        obs[:, s["lin_vel"]] = self.lin_vel[rows]
-        obs[:, s["ang_vel"]] = self.ang_vel[rows]  # a view of the state, already re-read for reset rows
-        obs[:, s["gravity"]] = self.gravity[rows]
+        obs[:, : s["gravity"].stop] = self._base[:, rows].T  # lin_vel, ang_vel, gravity
         np.subtract(self.joint_pos[rows], self._default_q[:n], out=obs[:, s["joint_pos"]])
         obs[:, s["joint_vel"]] = self.joint_vel[rows]
         obs[:, s["last_action"]] = self.actions[rows]

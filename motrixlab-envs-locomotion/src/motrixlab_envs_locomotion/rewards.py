@@ -2,6 +2,10 @@
 
 Each task weights these terms with its ``RewardScales`` (per second, times the control period),
 so every term can be checked against a hand-computed state in isolation.
+
+Layouts follow the hot path. Base vectors of a few components (velocities, projected gravity,
+commands) come component-major, ``(k, N)``, so that each component is one contiguous row; joint
+quantities come ``(N, 12)``. Both reduce with one matrix-vector product.
 """
 
 from __future__ import annotations
@@ -18,15 +22,22 @@ def _sq_sum(x: np.ndarray) -> np.ndarray:
     return _row_sum(x * x)
 
 
+def _sq_norm(x: np.ndarray) -> np.ndarray:
+    """Squared norm of component-major vectors (k, N) -> (N,)."""
+    return np.ones(x.shape[0], x.dtype) @ (x * x)
+
+
 def tracking_lin_vel(command_xy: np.ndarray, lin_vel_xy: np.ndarray, sigma: float) -> np.ndarray:
-    """exp(-|v_cmd - v|² / sigma) for the planar body-frame velocity: 1 when tracked exactly."""
-    return np.exp(-_sq_sum(command_xy - lin_vel_xy) / sigma)
+    """exp(-|v_cmd - v|² / sigma) for the planar body-frame velocity (2, N): 1 when tracked exactly."""
+    return np.exp(_sq_norm(command_xy - lin_vel_xy) * (-1.0 / sigma))
 
 
 def tracking_ang_vel(command_yaw: np.ndarray, yaw_rate: np.ndarray, sigma: float) -> np.ndarray:
     """exp(-(w_cmd - w_z)² / sigma) for the body yaw rate."""
     err = command_yaw - yaw_rate
-    return np.exp(-(err * err) / sigma)
+    err *= err
+    err *= -1.0 / sigma
+    return np.exp(err, out=err)
 
 
 def lin_vel_z(lin_vel_z: np.ndarray) -> np.ndarray:
@@ -35,13 +46,13 @@ def lin_vel_z(lin_vel_z: np.ndarray) -> np.ndarray:
 
 
 def ang_vel_xy(ang_vel_xy: np.ndarray) -> np.ndarray:
-    """Roll and pitch rates squared (rocking)."""
-    return _sq_sum(ang_vel_xy)
+    """Roll and pitch rates (2, N) squared (rocking)."""
+    return _sq_norm(ang_vel_xy)
 
 
 def orientation(gravity_xy: np.ndarray) -> np.ndarray:
-    """Planar part of the projected gravity squared: 0 when level, sin²(tilt) otherwise."""
-    return _sq_sum(gravity_xy)
+    """Planar part (2, N) of the projected gravity squared: 0 when level, sin²(tilt) otherwise."""
+    return _sq_norm(gravity_xy)
 
 
 def torques(torque: np.ndarray) -> np.ndarray:
@@ -71,8 +82,8 @@ def undesired_contacts(contacts: np.ndarray) -> np.ndarray:
 
 
 def stand_still(joint_offset: np.ndarray, command: np.ndarray, min_command: float = 0.1) -> np.ndarray:
-    """Joint deviation from the standing pose, only while told to stand still."""
-    still = (_row_sum(np.abs(command)) < min_command).astype(np.float32)
+    """Joint deviation (N, 12) from the standing pose, only while the command (3, N) says stand still."""
+    still = (np.ones(command.shape[0], command.dtype) @ np.abs(command)) < min_command
     return _row_sum(np.abs(joint_offset)) * still
 
 
@@ -88,9 +99,9 @@ def feet_air_time(
 ) -> np.ndarray:
     """Sum over feet touching down now of (time in the air - target): rewards steps longer than ``target``.
 
-    Only while told to move, so that standing still is not paid to stamp.
+    Only while the planar command (2, N) says move, so that standing still is not paid to stamp.
     """
-    moving = (_sq_sum(command_xy) > min_command * min_command).astype(np.float32)
+    moving = _sq_norm(command_xy) > min_command * min_command
     return _row_sum((air_time - target) * first_contact) * moving
 
 
