@@ -59,6 +59,19 @@ def box(dim: int, low: float = -np.inf, high: float = np.inf) -> spaces.Box:
     return spaces.Box(low=low, high=high, shape=(dim,), dtype=np.float32)
 
 
+def _adjacent_columns(buffer: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
+    """One (N, a+b) view of ``buffer`` covering views ``first`` (N, a) and ``second`` (N, b), if they adjoin."""
+    base = buffer.__array_interface__["data"][0]
+
+    def column(view: np.ndarray) -> int:
+        return (view.__array_interface__["data"][0] - base) // buffer.itemsize
+
+    a, b = first.shape[1], second.shape[1]
+    if second.strides != buffer.strides or column(second) != column(first) + a:
+        return None
+    return buffer[:, column(first) : column(first) + a + b]
+
+
 class NpEnv(Generic[CfgT]):
     """Batched task on one MotrixSim model. See the module docstring for what to override."""
 
@@ -90,6 +103,7 @@ class NpEnv(Generic[CfgT]):
         self.physics_seconds = 0.0  # wall time inside MotrixSim step calls
         self.step_seconds = 0.0  # wall time inside step()
         self._state: Any = None
+        self._dof_state: np.ndarray | None = None  # qpos|qvel as one view of the state buffer
         self._ready = False
 
     # ---- to override ------------------------------------------------------------------------
@@ -178,6 +192,7 @@ class NpEnv(Generic[CfgT]):
             return
         sources = {"qpos": Q.DofPosition(), "qvel": Q.DofVelocity(), **self.state_queries()}
         self._state = self.model.compile_query(sources).allocate(self.data)
+        self._dof_state = _adjacent_columns(self._state.buffer, self._state["qpos"], self._state["qvel"])
         self._act_shape = (self.num_envs, *self.action_space.shape)
         self._act_low = self.action_space.low.astype(np.float32)
         self._act_high = self.action_space.high.astype(np.float32)
@@ -196,7 +211,8 @@ class NpEnv(Generic[CfgT]):
         if suspect and not np.isfinite(a).all():
             rows = np.flatnonzero(~np.isfinite(a).all(axis=1))
             raise ValueError(f"actions: non-finite values in rows {rows[:8].tolist()}")
-        return np.clip(a, self._act_low, self._act_high, dtype=np.float32)
+        clipped = np.maximum(a, self._act_low, dtype=np.float32)  # ufuncs: cheaper than np.clip's wrapper
+        return np.minimum(clipped, self._act_high, out=clipped)
 
     def _physics(self) -> np.ndarray | None:
         """Step the physics; on an engine panic return the rows to reset, else None."""
@@ -222,10 +238,12 @@ class NpEnv(Generic[CfgT]):
     def _bad_state_rows(self) -> np.ndarray:
         limit = self.divergence_limit
         qpos, qvel = self._state["qpos"], self._state["qvel"]
+        dof = self._dof_state
         with np.errstate(invalid="ignore"):
             # Reductions over the whole batch first, without temporaries: a NaN or a blow-up anywhere
             # fails them (NaN < x is False), and only then is it worth finding the rows.
-            if qpos.max() < limit and -qpos.min() < limit and qvel.max() < limit and -qvel.min() < limit:
+            parts = (qpos, qvel) if dof is None else (dof,)
+            if all(x.max() < limit and -x.min() < limit for x in parts):
                 return np.zeros(self.num_envs, bool)
             ok = (np.abs(qpos) < limit).all(axis=1) & (np.abs(qvel) < limit).all(axis=1)
         return ~ok

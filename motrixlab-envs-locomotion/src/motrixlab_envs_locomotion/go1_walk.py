@@ -315,7 +315,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         plan["ang_vel"][ids, 0] = jitter[:, 3:6]
         joints = jitter[:, 6:]
         joints += DEFAULT_JOINT_POS
-        plan["joint_pos"][ids] = np.clip(joints, self.target_low, self.target_high, out=joints)
+        np.maximum(joints, self.target_low, out=joints)
+        plan["joint_pos"][ids] = np.minimum(joints, self.target_high, out=joints)
         if self.cfg.randomization.enabled:
             self._randomize(ids)
         plan.execute(self.data, env_ids=ids)
@@ -395,13 +396,19 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         first_contact, air_time = self.air.update(feet)
         self._trunk_contact = trunk
         b, cmd = self._base, self.commands.T  # component-major rows (see __init__), command rows (3, N)
-        total = np.zeros(self.num_envs, np.float32)
         log = self.log
+        # tracking errors, once for the kernels and the logs
+        ex, ey, ez = cmd[0] - b[0], cmd[1] - b[1], cmd[2] - b[5]
+        lin_err_sq = ex * ex
+        lin_err_sq += ey * ey
+        log["lin_vel_error"] = np.sqrt(lin_err_sq)
+        log["ang_vel_error"] = np.abs(ez)
+        total = np.zeros(self.num_envs, np.float32)
         for name, key, weight in self._active_terms:
             if name == "tracking_lin_vel":
-                value = R.tracking_lin_vel(cmd[:2], b[0:2], rc.tracking_sigma)
+                value = R.tracking_kernel(lin_err_sq, rc.tracking_sigma)
             elif name == "tracking_ang_vel":
-                value = R.tracking_ang_vel(cmd[2], b[5], rc.tracking_sigma)
+                value = R.tracking_kernel(ez * ez, rc.tracking_sigma)
             elif name == "lin_vel_z":
                 value = R.lin_vel_z(b[2])
             elif name == "ang_vel_xy":
@@ -431,10 +438,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             total += value
         if rc.only_positive:
             np.maximum(total, 0.0, out=total)
-        err = cmd - b[[0, 1, 5]]
-        np.abs(err, out=err)
-        log["lin_vel_error"] = np.hypot(err[0], err[1])
-        log["ang_vel_error"] = err[2]
         return total
 
     def _terminations(self) -> np.ndarray:

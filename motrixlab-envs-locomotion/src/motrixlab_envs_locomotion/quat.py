@@ -108,9 +108,11 @@ def from_axis_angle(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
 
 def from_yaw(yaw: np.ndarray) -> np.ndarray:
     """Rotations about the world z axis."""
-    half = 0.5 * np.asarray(yaw, np.float32)
-    zero = np.zeros_like(half)
-    return np.stack((zero, zero, np.sin(half), np.cos(half)), axis=-1)
+    half = np.multiply(yaw, 0.5, dtype=np.float32)
+    q = np.zeros((*half.shape, 4), np.float32)
+    np.sin(half, out=q[..., 2])
+    np.cos(half, out=q[..., 3])
+    return q
 
 
 def yaw(q: np.ndarray) -> np.ndarray:

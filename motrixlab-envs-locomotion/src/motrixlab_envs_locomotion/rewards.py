@@ -27,17 +27,20 @@ def _sq_norm(x: np.ndarray) -> np.ndarray:
     return np.ones(x.shape[0], x.dtype) @ (x * x)
 
 
+def tracking_kernel(error_sq: np.ndarray, sigma: float) -> np.ndarray:
+    """exp(-error² / sigma): 1 when tracked exactly, falling off over a width of sqrt(sigma)."""
+    return np.exp(error_sq * (-1.0 / sigma))
+
+
 def tracking_lin_vel(command_xy: np.ndarray, lin_vel_xy: np.ndarray, sigma: float) -> np.ndarray:
-    """exp(-|v_cmd - v|² / sigma) for the planar body-frame velocity (2, N): 1 when tracked exactly."""
-    return np.exp(_sq_norm(command_xy - lin_vel_xy) * (-1.0 / sigma))
+    """Tracking kernel of the planar body-frame velocity error (2, N)."""
+    return tracking_kernel(_sq_norm(command_xy - lin_vel_xy), sigma)
 
 
 def tracking_ang_vel(command_yaw: np.ndarray, yaw_rate: np.ndarray, sigma: float) -> np.ndarray:
-    """exp(-(w_cmd - w_z)² / sigma) for the body yaw rate."""
+    """Tracking kernel of the body yaw-rate error."""
     err = command_yaw - yaw_rate
-    err *= err
-    err *= -1.0 / sigma
-    return np.exp(err, out=err)
+    return tracking_kernel(err * err, sigma)
 
 
 def lin_vel_z(lin_vel_z: np.ndarray) -> np.ndarray:
