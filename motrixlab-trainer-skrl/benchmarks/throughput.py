@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("envs", nargs="+")
     parser.add_argument("--backend", default="torch")
     parser.add_argument("--updates", type=int, default=4)
-    parser.add_argument("--bench-steps", type=int, default=200)
+    parser.add_argument("--bench-steps", type=int, default=1000)
     parser.add_argument("--set", dest="sets", action="append", default=[])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -63,13 +63,15 @@ class CartPoleEnv(BasicEnv[CartPoleCfg]):
 
 @dataclass(kw_only=True)
 class CartPolePPO(PPOCfg):
-    """Deterministic evaluation return 1000 after 50-100k env steps (about 20 s on 2 CPU cores).
+    """Balances (deterministic evaluation return 1000) after about 45k env steps, 1 s on 2 CPU cores.
 
     The motor is strong (±300 N on about 9 kg), so exploration noise starts small; a short
-    horizon (gamma 0.98) is enough to balance and made learning reliable across seeds.
+    horizon (gamma 0.98) is enough to balance and made learning reliable across seeds. 128 envs
+    amortise the per-step cost of the policy; wider batches learned faster per second but were
+    unstable once solved (the KL-adaptive rate climbs to its cap).
     """
 
-    num_envs: int = 32
+    num_envs: int = 128
     max_env_steps: int = 100_000
     checkpoint_interval: int = 0
     eval_episodes: int = 10

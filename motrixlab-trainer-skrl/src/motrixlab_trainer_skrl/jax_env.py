@@ -1,7 +1,7 @@
 """``ABEnv`` as a skrl JAX environment (``skrl.envs.wrappers.jax.Wrapper``).
 
-Arrays go to the JAX device once per step as copies (``jnp.array``: on CPU ``jnp.asarray`` may
-alias an aligned NumPy buffer, and envs reuse theirs); reward and flags come shaped the way skrl
+Arrays go to the JAX device once per step, in one ``device_put`` of NumPy copies (on CPU a device
+array may alias an aligned NumPy buffer, and envs reuse theirs); reward and flags come shaped the way skrl
 stores them (``(num_envs, 1)``), and ``info["final_obs"]`` as a device array. The NumPy arrays of
 the last step stay available as :attr:`last`.
 """
@@ -33,14 +33,19 @@ class JaxEnv(Wrapper):
     def step(self, actions: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, Any]:
         obs, reward, terminated, truncated, info = self._env.step(np.asarray(actions))
         self.last = (obs, reward, terminated, truncated, info)
-        info = {**info, "final_obs": jnp.array(info.get("final_obs", obs), jnp.float32)}
-        return (
-            jnp.array(obs, jnp.float32),
-            jnp.array(reward, jnp.float32).reshape(-1, 1),
-            jnp.array(terminated).reshape(-1, 1),
-            jnp.array(truncated).reshape(-1, 1),
-            info,
+        # one transfer for the five arrays (each jnp.array call costs more than its copy); the NumPy
+        # copies are what the device arrays may alias, never the env's own buffers
+        final_obs, obs_d, reward_d, terminated_d, truncated_d = jax.device_put(
+            (
+                np.array(info.get("final_obs", obs), np.float32),
+                np.array(obs, np.float32),
+                np.array(reward, np.float32).reshape(-1, 1),
+                np.array(terminated, bool).reshape(-1, 1),
+                np.array(truncated, bool).reshape(-1, 1),
+            ),
+            self._device,
         )
+        return obs_d, reward_d, terminated_d, truncated_d, {**info, "final_obs": final_obs}
 
     def state(self) -> None:
         return None
