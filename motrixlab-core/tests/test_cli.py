@@ -170,6 +170,7 @@ def test_bench_json_reports_throughput_and_physics_share(cli):
     assert result["env_steps_per_s"] > 100
     assert result["raw_steps_per_s"] > 100
     assert 0.0 < result["physics_share"] <= 1.0
+    assert result["actions"] == "random" and result["resets_per_step"] >= 0.0
 
 
 def test_bench_text_and_overrides(cli):
@@ -182,6 +183,7 @@ def test_bench_text_and_overrides(cli):
     ("args", "message"),
     [
         (("--num-envs", "0"), "--num-envs and --steps must be positive, got 0 and 5"),
+        (("--actions", "zero"), "--actions: must be one of random, middle, got 'zero'"),
         (("--set", "rl.learning_rate=1"), "bench takes only env.<field> overrides"),
         (("--set", "env.max_angle=x"), "env.max_angle: expected float, got 'x'"),
         (("--set", "env.max_angel=1"), "unknown field 'env.max_angel' (did you mean 'max_angle'?)"),

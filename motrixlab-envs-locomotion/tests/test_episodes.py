@@ -82,3 +82,12 @@ def test_bad_actions_raise_value_errors(make_walk):
     env.step(np.full((2, 12), 50.0, np.float32))
     assert (env.targets <= env.target_high + 1e-6).all()
     assert env.actions.max() == 1.0
+
+
+def test_bench_middle_actions_keep_go1_up_while_random_ones_reset_rows():
+    from motrixlab.cli.bench import measure
+
+    still = measure("go1-walk", num_envs=16, steps=60, actions="middle")
+    shaken = measure("go1-walk", num_envs=16, steps=60, actions="random")
+    assert still["actions"] == "middle" and still["resets_per_step"] == 0.0  # standing pose: no falls
+    assert shaken["resets_per_step"] > 0.0  # uniform random joint targets topple some robots

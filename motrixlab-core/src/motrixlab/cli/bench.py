@@ -1,4 +1,4 @@
-"""``motrixlab bench``: env throughput with random actions, and how much of it is physics."""
+"""``motrixlab bench``: env throughput under random (or mid-range) actions, and how much of it is physics."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ import typer
 from motrixlab.cli.common import console, print_json
 from motrixlab.errors import ConfigError
 
+#: How ``bench`` picks actions: uniform over the action space, or its midpoint every step (for most
+#: tasks "hold still", which keeps episodes running and shows the overhead without resets).
+ACTIONS = ("random", "middle")
+
 
 def measure(
-    env_name: str, num_envs: int, steps: int, seed: int = 0, overrides: dict[str, Any] | None = None
+    env_name: str,
+    num_envs: int,
+    steps: int,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    actions: str = "random",
 ) -> dict[str, Any]:
-    """Step ``env_name`` with uniform random actions; report env and raw physics throughput."""
+    """Step ``env_name`` with ``actions`` (see ``ACTIONS``); report env and raw physics throughput."""
     import motrixsim as mx
     import numpy as np
 
@@ -22,23 +31,32 @@ def measure(
 
     if num_envs < 1 or steps < 1:
         raise ConfigError(f"--num-envs and --steps must be positive, got {num_envs} and {steps}")
+    if actions not in ACTIONS:
+        raise ConfigError(f"--actions: must be one of {', '.join(ACTIONS)}, got {actions!r}")
     env = make(env_name, num_envs=num_envs, seed=seed, overrides=overrides)
     rng = np.random.default_rng(seed)
     low, high = env.action_space.low, env.action_space.high
     shape = (num_envs, *env.action_space.shape)
-    batches = [rng.uniform(low, high, size=shape).astype(np.float32) for _ in range(min(steps, 64))]
+    if actions == "random":
+        batches = [rng.uniform(low, high, size=shape).astype(np.float32) for _ in range(min(steps, 64))]
+    else:
+        batches = [np.broadcast_to((low + high) / 2, shape).astype(np.float32)]
     env.reset(seed=seed)
     for i in range(min(10, steps)):  # warm-up: first steps touch fresh memory
         env.step(batches[i % len(batches)])
     env.physics_seconds = env.step_seconds = 0.0
+    resets = 0
     for i in range(steps):
-        env.step(batches[i % len(batches)])
+        _, _, terminated, truncated, _ = env.step(batches[i % len(batches)])
+        resets += int(np.count_nonzero(terminated | truncated))
     result = {
         "env": env_name,
         "num_envs": num_envs,
         "steps": steps,
+        "actions": actions,
         "env_steps_per_s": num_envs * steps / env.step_seconds,
         "physics_share": env.physics_share,
+        "resets_per_step": resets / steps,
         "sim_substeps": env.sim_substeps,
     }
     # Reference: bare step_n on the same model and batch with constant controls.
@@ -59,6 +77,7 @@ def bench(
     steps: int = typer.Option(200, "--steps", "-k", help="Env steps (policy steps) to time."),
     seed: int = typer.Option(0, "--seed"),
     sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> overrides."),
+    actions: str = typer.Option("random", "--actions", help="random (uniform) or middle (midpoint of the range)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Measure env-steps/s, the physics share of the step, and bare physics throughput."""
@@ -67,13 +86,14 @@ def bench(
     overrides = parse_set_args(sets)
     if overrides["rl"]:
         raise ConfigError("bench takes only env.<field> overrides")
-    result = measure(env, num_envs, steps, seed, overrides["env"])
+    result = measure(env, num_envs, steps, seed, overrides["env"], actions)
     if as_json:
         print_json(result)
         return
     console.print(
         f"{env}: {result['env_steps_per_s']:,.0f} env-steps/s at {num_envs} envs, "
-        f"physics share {result['physics_share']:.3f}, "
+        f"physics share {result['physics_share']:.3f} ({actions} actions, "
+        f"{result['resets_per_step']:.1f} resets per step), "
         f"raw step_n {result['raw_steps_per_s']:,.0f} steps/s"
     )
 
