@@ -25,6 +25,10 @@ from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
 
 skrl_logger.setLevel(logging.WARNING)
 
+#: torch's own intra-op thread count, read before any backend sets it to 1 for its rollouts (a second
+#: backend in the same process must not take that 1 for the machine's size)
+_DEFAULT_THREADS = torch.get_num_threads()
+
 
 def default_device() -> torch.device:
     return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
@@ -45,7 +49,7 @@ class TorchBackend(Backend):
         # Go1-sized networks. OMP_NUM_THREADS, when set, decides instead.
         self._update_threads = 0
         if self.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):
-            self._update_threads = torch.get_num_threads()
+            self._update_threads = _DEFAULT_THREADS
             torch.set_num_threads(1)
         self.seed(cfg.seed)
         common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
