@@ -7,9 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from motrixlab.cli.app import main
-from motrixlab.plugins import reset_registry
-from trainer_helpers import CARTPOLE_FAST_JAX, only_run, run_cli, set_args
+from trainer_helpers import CARTPOLE_FAST_JAX, only_run, run_cli, set_args, train_cartpole
 
 SEED = 0
 BUDGET = 24_576
@@ -17,24 +15,11 @@ BUDGET = 24_576
 
 @pytest.fixture(scope="module")
 def trained(module_runs: Path) -> Path:
-    reset_registry()
-    args = [
-        "train",
-        "cartpole",
-        "--backend",
-        "jax",
-        "--seed",
-        str(SEED),
-        "--max-steps",
-        str(BUDGET),
-        "--no-progress",
+    return train_cartpole(
+        module_runs,
+        *("--backend", "jax", "--seed", str(SEED), "--max-steps", str(BUDGET), "--no-progress"),
         *set_args(CARTPOLE_FAST_JAX),
-    ]
-    try:
-        main(args)
-    except SystemExit as exc:  # pragma: no cover
-        assert not exc.code, exc
-    return only_run(module_runs, "cartpole")
+    )
 
 
 def test_jax_training_balances_the_pole(trained, capsys):

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from motrixlab.cli.app import main
-from motrixlab.plugins import reset_registry
-from trainer_helpers import error_lines, only_run, run_cli, set_args
+from trainer_helpers import error_lines, run_cli, set_args, train_cartpole
 
 SEED = 0
 BUDGET = 24_576  # env steps; the pinned config balances cartpole well within this
@@ -30,26 +28,12 @@ EVAL_KEYS = {
 
 @pytest.fixture(scope="module")
 def trained(module_runs: Path) -> Path:
-    reset_registry()
-    args = [
-        "train",
-        "cartpole",
-        "--backend",
-        "torch",
-        "--seed",
-        str(SEED),
-        "--max-steps",
-        str(BUDGET),
-        "--no-progress",
+    return train_cartpole(
+        module_runs,
+        *("--backend", "torch", "--seed", str(SEED), "--max-steps", str(BUDGET), "--no-progress"),
         *set_args(),
-        "--set",
-        "rl.checkpoint_interval=8192",
-    ]
-    try:
-        main(args)
-    except SystemExit as exc:  # pragma: no cover - a failure to train fails every test here
-        assert not exc.code, exc
-    return only_run(module_runs, "cartpole")
+        *("--set", "rl.checkpoint_interval=8192"),
+    )
 
 
 def test_training_balances_the_pole(trained, capsys):

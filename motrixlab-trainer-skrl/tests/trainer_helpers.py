@@ -52,6 +52,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
+def train_cartpole(runs: Path, *args: str) -> Path:
+    """``motrixlab train cartpole ARGS`` in this process, with a fresh registry; the one run it wrote."""
+    from motrixlab.plugins import reset_registry
+
+    reset_registry()
+    try:
+        main(["train", "cartpole", *args])
+    except SystemExit as exc:  # pragma: no cover - a failure to train fails every test that uses it
+        assert not exc.code, exc
+    return only_run(runs, "cartpole")
+
+
 def subprocess_cli(*args: str, runs: Path, timeout: float = 300, **popen: object) -> subprocess.CompletedProcess:
     env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
     return subprocess.run(

@@ -15,10 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from skrl.envs.wrappers.jax import Wrapper
 
-StepArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin, StepArrays
 
 
-class JaxEnv(Wrapper):
+class JaxEnv(ABEnvWrapperMixin, Wrapper):
     def __init__(self, env: Any, device: Any = None, seed: int | None = None) -> None:
         super().__init__(env)
         self._device = device if device is not None else jax.devices()[0]
@@ -26,8 +26,7 @@ class JaxEnv(Wrapper):
         self.last: StepArrays | None = None
 
     def reset(self, *, seed: int | None = None) -> tuple[jax.Array, dict[str, Any]]:
-        seed, self._seed = (seed if seed is not None else self._seed), None
-        obs, info = self._env.reset(seed=seed)
+        obs, info = self._env.reset(seed=self._take_seed(seed))
         return jnp.array(obs, jnp.float32), info
 
     def step(self, actions: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, Any]:
@@ -46,12 +45,3 @@ class JaxEnv(Wrapper):
             self._device,
         )
         return obs_d, reward_d, terminated_d, truncated_d, {**info, "final_obs": final_obs}
-
-    def state(self) -> None:
-        return None
-
-    def render(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def close(self) -> None:
-        self._env.close()

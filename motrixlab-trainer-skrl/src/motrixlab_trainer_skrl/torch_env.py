@@ -14,10 +14,10 @@ import numpy as np
 import torch
 from skrl.envs.wrappers.torch import Wrapper
 
-StepArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin, StepArrays
 
 
-class TorchEnv(Wrapper):
+class TorchEnv(ABEnvWrapperMixin, Wrapper):
     def __init__(self, env: Any, device: torch.device | str = "cpu", seed: int | None = None) -> None:
         super().__init__(env)
         self._device = torch.device(device)
@@ -34,8 +34,7 @@ class TorchEnv(Wrapper):
         return t.clone() if self._on_cpu else t.to(self._device)
 
     def reset(self, *, seed: int | None = None) -> tuple[torch.Tensor, dict[str, Any]]:
-        seed, self._seed = (seed if seed is not None else self._seed), None
-        obs, info = self._env.reset(seed=seed)
+        obs, info = self._env.reset(seed=self._take_seed(seed))
         return self._obs(obs), info
 
     def step(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, Any]:
@@ -50,12 +49,3 @@ class TorchEnv(Wrapper):
             self._view(truncated).view(-1, 1),
             info,
         )
-
-    def state(self) -> None:
-        return None
-
-    def render(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def close(self) -> None:
-        self._env.close()

@@ -1,0 +1,31 @@
+"""What the torch and jax skrl env wrappers share, framework-free (``torch_env``, ``jax_env``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: The NumPy arrays of the last step: obs, reward, terminated, truncated, info.
+StepArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+
+
+class ABEnvWrapperMixin:
+    """Put before skrl's ``Wrapper`` in the bases: an ``ABEnv`` has no state space and no renderer."""
+
+    _env: Any
+    _seed: int | None
+
+    def _take_seed(self, seed: int | None) -> int | None:
+        """The reset seed: the caller's, else the one given at construction, which is used only once."""
+        seed, self._seed = (seed if seed is not None else self._seed), None
+        return seed
+
+    def state(self) -> None:
+        return None
+
+    def render(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        self._env.close()
