@@ -200,7 +200,12 @@ class SkrlTrainer(Trainer):
 
     def load_policy(self, run: Run, checkpoint: Path, env: Any = None) -> tuple[Any, dict[str, Any]]:
         """A backend holding the checkpoint's policy, for evaluation and export (``env`` gives the spaces)."""
-        header, payload = self._load(run, checkpoint)
+        return self._policy(run, checkpoint, self._load(run, checkpoint), env)
+
+    def _policy(
+        self, run: Run, checkpoint: Path, loaded: tuple[dict[str, Any], bytes], env: Any = None
+    ) -> tuple[Any, dict[str, Any]]:
+        header, payload = loaded
         cfg = as_ppo_cfg(run.rl_cfg)
         probe = env if env is not None else self._make_env(run, 1, 0)
         try:
@@ -217,11 +222,11 @@ class SkrlTrainer(Trainer):
 
         if episodes <= 0:
             raise ConfigError(f"episodes: must be positive, got {episodes}")
-        self._load(run, checkpoint)  # a bad checkpoint fails before any env is built
+        loaded = self._load(run, checkpoint)  # a bad checkpoint fails before any env is built
         seed = int(run.rl_cfg.seed) + 10_000  # not the training episodes
         env = self._make_env(run, 1 if render else min(episodes, EVAL_MAX_ENVS), seed)
         try:
-            backend, header = self.load_policy(run, checkpoint, env)
+            backend, header = self._policy(run, checkpoint, loaded, env)
             if render:
                 from motrixlab_trainer_skrl.play import play_episodes
 
