@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from motrixlab.errors import ConfigError, ModelLoadError
 
 
 @dataclass(kw_only=True)
@@ -41,3 +44,17 @@ class EnvCfg:
         ratio = self.ctrl_dt / self.sim_dt
         if ratio < 1 - 1e-9 or abs(ratio - round(ratio)) > 1e-6:
             raise ValueError(f"ctrl_dt: must be a whole multiple of sim_dt ({self.sim_dt}), got {self.ctrl_dt}")
+
+
+CfgT = TypeVar("CfgT", bound=EnvCfg)
+
+
+def validated(cfg: CfgT, prefix: str) -> CfgT:
+    """``cfg`` once ``cfg.validate()`` passed; its ValueError becomes one user-error line starting with
+    ``prefix`` (a ``ModelLoadError`` for the model file, a ``ConfigError`` otherwise)."""
+    try:
+        cfg.validate()
+    except ValueError as exc:
+        error = ModelLoadError if str(exc).startswith("model_file:") else ConfigError
+        raise error(f"{prefix}{exc}") from None
+    return cfg

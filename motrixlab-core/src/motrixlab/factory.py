@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from motrixlab.env import ABEnv
-from motrixlab.envcfg import EnvCfg
-from motrixlab.errors import ConfigError, ModelLoadError, PluginError
+from motrixlab.envcfg import EnvCfg, validated
+from motrixlab.errors import ConfigError, PluginError
 from motrixlab.imports import load_ref
 from motrixlab.overrides import apply_overrides
 from motrixlab.plugins import Registry, get_registry
@@ -28,13 +28,7 @@ def _instantiate(ref: str, what: str, base: type) -> Any:
 def make_env_cfg(spec: EnvSpec, overrides: Mapping[str, Any] | None = None) -> EnvCfg:
     """The spec's config class, default-constructed, overridden and validated."""
     cfg = _instantiate(spec.cfg, f"env {spec.name!r} config", EnvCfg)
-    cfg = apply_overrides(cfg, overrides or {}, section="env")
-    try:
-        cfg.validate()
-    except ValueError as exc:
-        error = ModelLoadError if str(exc).startswith("model_file:") else ConfigError
-        raise error(f"env.{exc}") from None
-    return cfg
+    return validated(apply_overrides(cfg, overrides or {}, section="env"), "env.")
 
 
 def make_rl_cfg(

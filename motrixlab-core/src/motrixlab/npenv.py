@@ -26,7 +26,7 @@ import numpy as np
 from gymnasium import spaces
 from motrixsim import query as Q
 
-from motrixlab.envcfg import EnvCfg
+from motrixlab.envcfg import EnvCfg, validated
 from motrixlab.errors import ConfigError, ModelLoadError
 
 CfgT = TypeVar("CfgT", bound=EnvCfg)
@@ -85,12 +85,7 @@ class NpEnv(Generic[CfgT]):
     def __init__(self, cfg: CfgT, *, num_envs: int = 1, seed: int | None = None) -> None:
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ConfigError(f"num_envs: must be a positive integer, got {num_envs!r}")
-        try:
-            cfg.validate()
-        except ValueError as exc:
-            error = ModelLoadError if str(exc).startswith("model_file:") else ConfigError
-            raise error(f"{type(cfg).__name__}.{exc}") from None
-        self.cfg = cfg
+        self.cfg = validated(cfg, f"{type(cfg).__name__}.")
         self.num_envs = int(num_envs)
         self.model = load_model(cfg.model_file)
         self.model.options.timestep = float(cfg.sim_dt)

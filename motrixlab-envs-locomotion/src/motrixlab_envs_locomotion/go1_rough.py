@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from motrixlab.errors import ConfigError
+from motrixlab.envcfg import validated
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1RoughCfg
@@ -30,10 +30,7 @@ class Go1RoughEnv(Go1WalkEnv):
     ground_geoms = ("floor", "terrain")
 
     def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
-        try:
-            cfg.validate()  # before the terrain is generated from it
-        except ValueError as exc:
-            raise ConfigError(f"{type(cfg).__name__}.{exc}") from None
+        validated(cfg, f"{type(cfg).__name__}.")  # before the terrain is generated from it
         self.terrain: Terrain = generate(cfg.terrain)
         with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
             scene = Path(tmp) / "go1_terrain.xml"
