@@ -28,19 +28,12 @@ def _sq_norm(x: np.ndarray) -> np.ndarray:
 
 
 def tracking_kernel(error_sq: np.ndarray, sigma: float) -> np.ndarray:
-    """exp(-error² / sigma): 1 when tracked exactly, falling off over a width of sqrt(sigma)."""
+    """exp(-error² / sigma): 1 when tracked exactly, falling off over a width of sqrt(sigma).
+
+    The velocity and yaw-rate tracking terms, given the squared command errors (planar velocity in
+    the body frame, yaw rate), which the env also logs.
+    """
     return np.exp(error_sq * (-1.0 / sigma))
-
-
-def tracking_lin_vel(command_xy: np.ndarray, lin_vel_xy: np.ndarray, sigma: float) -> np.ndarray:
-    """Tracking kernel of the planar body-frame velocity error (2, N)."""
-    return tracking_kernel(_sq_norm(command_xy - lin_vel_xy), sigma)
-
-
-def tracking_ang_vel(command_yaw: np.ndarray, yaw_rate: np.ndarray, sigma: float) -> np.ndarray:
-    """Tracking kernel of the body yaw-rate error."""
-    err = command_yaw - yaw_rate
-    return tracking_kernel(err * err, sigma)
 
 
 def lin_vel_z(lin_vel_z: np.ndarray) -> np.ndarray:
