@@ -41,6 +41,14 @@ def _rl_cfg(env: str, backend: str, sets: list[str]) -> Any:
     return make_rl_cfg(env, reg.trainer("skrl", backend), parse_set_args(sets)["rl"], registry=reg)
 
 
+def training_loop_rate(run_dir: Path) -> tuple[float, int]:
+    """Env-steps/s of a run's training loop from ``metrics.jsonl``: the median over updates after the
+    first (which pays for warm-up); and the number of updates."""
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    rates = [line["perf/env_steps_per_s"] for line in lines[1:]] or [lines[0]["perf/env_steps_per_s"]]
+    return statistics.median(rates), len(lines)
+
+
 def measure(env: str, backend: str, updates: int, sets: list[str], bench_steps: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         runs = Path(tmp)
@@ -50,18 +58,16 @@ def measure(env: str, backend: str, updates: int, sets: list[str], bench_steps: 
         set_args = [a for s in sets for a in ("--set", s)]
         _cli("train", env, "--backend", backend, "--max-steps", str(steps), "--no-progress", *set_args, runs=runs)
         run_dir = next((runs / env).iterdir())
-        lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-        rates = [line["perf/env_steps_per_s"] for line in lines[1:]] or [lines[0]["perf/env_steps_per_s"]]
+        train_rate, updates_done = training_loop_rate(run_dir)
         bench = json.loads(
             _cli("bench", env, "--num-envs", str(num_envs), "--steps", str(bench_steps), "--json", runs=runs)
         )
-    train_rate = statistics.median(rates)
     return {
         "env": env,
         "backend": backend,
         "num_envs": num_envs,
         "rollouts": rollouts,
-        "updates": len(lines),
+        "updates": updates_done,
         "train_env_steps_per_s": train_rate,
         "bench_env_steps_per_s": bench["env_steps_per_s"],
         "share": train_rate / bench["env_steps_per_s"],

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from throughput import training_loop_rate  # the sibling script (its folder is on sys.path when run)
 
 
 def _eval_until(env: Any, policy: Any, episodes: int, target: float, max_steps: int) -> float:
@@ -154,15 +155,14 @@ def command_run(env_name: str, backend: str, sets: list[str], runs_dir: Path) ->
     )
     evaluation = json.loads(out.stdout)
     config = json.loads((run_dir / "config.json").read_text())
-    # the training loop's rate (rollouts and PPO updates; median over updates after the first, which
-    # pays for warm-up), as in throughput.py; the whole run's also counts framework import and set-up
-    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    rates = [line["perf/env_steps_per_s"] for line in lines[1:]] or [lines[0]["perf/env_steps_per_s"]]
+    # the training loop's rate (rollouts and PPO updates), as throughput.py reports it; the whole
+    # run's rate also counts framework import and set-up
+    loop_rate, _ = training_loop_rate(run_dir)
     return {
         "command_seconds": wall,
         "train_seconds": summary["wall_seconds"],
         "env_steps": summary["env_steps"],
-        "train_env_steps_per_s": statistics.median(rates),
+        "train_env_steps_per_s": loop_rate,
         "run_env_steps_per_s": summary["env_steps"] / summary["wall_seconds"],
         "num_envs": config["rl_cfg"]["num_envs"],
         "eval_return_latest": evaluation["mean_return"],
