@@ -69,3 +69,29 @@ def test_invalid_terrain_config_is_a_config_error(small_terrain):
         Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match="initial_max_level"):
         Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
+
+
+def test_curriculum_levels_are_env_state(make_rough):
+    import motrixlab
+
+    env = make_rough(num_envs=6)
+    assert isinstance(env, motrixlab.StatefulEnv)
+    env.levels[:] = [0, 1, 2, 2, 1, 0]
+    state = env.env_state()
+    assert state == {"terrain_levels": [0, 1, 2, 2, 1, 0]}
+    fresh = make_rough(num_envs=6)
+    fresh.load_env_state(state)
+    assert fresh.levels.tolist() == [0, 1, 2, 2, 1, 0]
+    fresh.reset(seed=1)  # the next episodes start on the restored tiles
+    centres = fresh.terrain.tile_centre(fresh.levels, fresh.columns)
+    assert np.abs(fresh.state["qpos"][:, :2] - centres).max() <= fresh.cfg.terrain.platform / 2
+    *_, info = fresh.step(np.zeros((6, 12), np.float32))
+    assert info["log"]["terrain_level"] == pytest.approx(1.0)
+    # another batch size draws from the saved levels
+    wider = make_rough(num_envs=20)
+    wider.load_env_state({"terrain_levels": [2, 2, 2]})
+    assert wider.levels.tolist() == [2] * 20
+    for bad in ([], [0, 3], [0.5, 1.0], [[0, 1]], "12"):
+        with pytest.raises(ValueError, match=r"terrain_levels must be a non-empty list of integers in \[0, 2\]"):
+            wider.load_env_state({"terrain_levels": bad})
+    assert wider.levels.tolist() == [2] * 20

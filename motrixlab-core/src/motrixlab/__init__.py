@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "ABEnv": "motrixlab.env",
+    "StatefulEnv": "motrixlab.env",
     "NpEnv": "motrixlab.npenv",
     "make": "motrixlab.factory",
     "make_env_cfg": "motrixlab.factory",
@@ -33,7 +34,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from motrixlab.env import ABEnv
+    from motrixlab.env import ABEnv, StatefulEnv
     from motrixlab.factory import make, make_env_cfg, make_rl_cfg
     from motrixlab.npenv import NpEnv
     from motrixlab.plugins import get_registry
@@ -57,6 +58,7 @@ __all__ = [
     "RLCfgSpec",
     "Run",
     "RunResult",
+    "StatefulEnv",
     "Trainer",
     "TrainerSpec",
     "UnknownNameError",

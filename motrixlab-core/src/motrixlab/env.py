@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -36,3 +37,18 @@ class ABEnv(Protocol):
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Info]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StatefulEnv(Protocol):
+    """An env with training state outside the physics that a resumed run must keep (a curriculum).
+
+    Optional: trainers store ``env_state()`` in each checkpoint and hand it to
+    ``load_env_state`` after building the env of a resumed run, before its first reset. The
+    state is plain JSON (lists, numbers, strings) so a checkpoint header can hold it. A state
+    that does not fit the env raises ``ValueError`` naming what is wrong.
+    """
+
+    def env_state(self) -> dict[str, Any]: ...
+
+    def load_env_state(self, state: Mapping[str, Any]) -> None: ...

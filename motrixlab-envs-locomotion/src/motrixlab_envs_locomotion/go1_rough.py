@@ -5,13 +5,16 @@ the robot's MJCF as a heightfield; all envs share it, each starting on its own t
 walked off its tile by the end of an episode moves one level up; one that covered less than half
 of the distance it was commanded moves one level down; envs beyond the last level restart on a
 random level, so the hardest levels keep being visited without forgetting the easier ones.
+The levels are env state a resumed run keeps (``env_state``/``load_env_state``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from motrixlab.envcfg import validated
@@ -72,6 +75,23 @@ class Go1RoughEnv(Go1WalkEnv):
         levels[beyond] = self.rng.integers(0, self.terrain.levels, int(beyond.sum()))
         self.levels[ids] = np.maximum(levels, 0)
         self.commanded_distance[ids] = 0.0
+        self._level_mean = float(self.levels.mean())
+
+    def env_state(self) -> dict[str, Any]:
+        return {"terrain_levels": self.levels.tolist()}
+
+    def load_env_state(self, state: Mapping[str, Any]) -> None:
+        """Restore the curriculum; a run resumed with another ``num_envs`` draws from the saved levels."""
+        if "terrain_levels" not in state:
+            return
+        levels = np.asarray(state["terrain_levels"])
+        top = self.terrain.levels
+        integers = levels.ndim == 1 and levels.size > 0 and levels.dtype.kind in "iu"
+        if not integers or levels.min() < 0 or levels.max() >= top:
+            raise ValueError(f"terrain_levels must be a non-empty list of integers in [0, {top - 1}]")
+        if levels.size != self.num_envs:
+            levels = self.rng.choice(levels, self.num_envs)
+        self.levels = levels.astype(self.levels.dtype)
         self._level_mean = float(self.levels.mean())
 
     def _advance_commands(self) -> None:

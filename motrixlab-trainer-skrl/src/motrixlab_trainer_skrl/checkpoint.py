@@ -4,7 +4,8 @@ Layout (all integers little-endian)::
 
     b"MXLCKPT1"               8-byte magic
     uint32 header_length
-    header (UTF-8 JSON)       format, env, trainer, backend, env_steps, payload_bytes, payload_sha256, ...
+    header (UTF-8 JSON)       format, env, trainer, backend, env_steps, payload_bytes, payload_sha256,
+                              env_state (a ``StatefulEnv``'s curriculum and the like), ...
     payload                   torch: ``torch.save`` of tensors and plain values (loads with weights_only=True)
                               jax:   ``flax.serialization.msgpack_serialize`` of the state pytree
 
@@ -108,3 +109,25 @@ def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: s
             f"checkpoint {str(path)!r} was written by backend {header.get('trainer')}/{header.get('backend')}, "
             f"not {trainer}/{backend}; use --backend {header.get('backend')}"
         )
+
+
+def env_state_fields(env: Any) -> dict[str, Any]:
+    """The header fields that carry an env's own training state (none for a stateless env)."""
+    from motrixlab.env import StatefulEnv
+
+    return {"env_state": env.env_state()} if isinstance(env, StatefulEnv) else {}
+
+
+def restore_env_state(env: Any, path: Path, header: dict[str, Any]) -> None:
+    """Hand a resumed run's env the state saved with its checkpoint, or refuse it in one line."""
+    from motrixlab.env import StatefulEnv
+
+    state = header.get("env_state")
+    if state is None or not isinstance(env, StatefulEnv):
+        return
+    if not isinstance(state, dict):
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: env_state is not an object")
+    try:
+        env.load_env_state(state)
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r} has an env state this env cannot take: {exc}") from None

@@ -17,7 +17,7 @@ import numpy as np
 from motrixlab.trainer import Run
 
 from motrixlab_trainer_skrl.backend import Backend
-from motrixlab_trainer_skrl.checkpoint import SUFFIX, write_checkpoint
+from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, write_checkpoint
 from motrixlab_trainer_skrl.progress import TrainProgress
 from motrixlab_trainer_skrl.tracking import (
     TAG_LENGTH,
@@ -87,6 +87,7 @@ class TrainLoop:
             "env_steps": int(env_steps),
             "best_return": self.state.best_return,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            **env_state_fields(self.env),
             **extra,
         }
 

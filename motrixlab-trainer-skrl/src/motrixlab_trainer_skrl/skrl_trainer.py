@@ -21,7 +21,13 @@ from motrixlab.imports import load_ref
 from motrixlab.runs import atomic_write_bytes, atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
 
-from motrixlab_trainer_skrl.checkpoint import SUFFIX, CheckpointError, check_compatible, read_checkpoint
+from motrixlab_trainer_skrl.checkpoint import (
+    SUFFIX,
+    CheckpointError,
+    check_compatible,
+    read_checkpoint,
+    restore_env_state,
+)
 from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
 
 #: rows stepped together during evaluation (one episode per row per round)
@@ -136,6 +142,7 @@ class SkrlTrainer(Trainer):
             best = None
             if resume is not None:
                 self._restore(backend, run.resume_from, *resume)
+                restore_env_state(env, run.resume_from, resume[0])
                 best = resume[0].get("best_return")
             run.dir.mkdir(parents=True, exist_ok=True)
             resumed = None
