@@ -6,6 +6,7 @@ import motrixlab
 import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
+from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
 
 
 def test_tilt_beyond_the_threshold_terminates(make_walk, quiet_cfg):
@@ -91,3 +92,22 @@ def test_bench_middle_actions_keep_go1_up_while_random_ones_reset_rows():
     shaken = measure("go1-walk", num_envs=16, steps=60, actions="random")
     assert still["actions"] == "middle" and still["resets_per_step"] == 0.0  # standing pose: no falls
     assert shaken["resets_per_step"] > 0.0  # uniform random joint targets topple some robots
+
+
+@pytest.mark.parametrize("randomized", [False, True])
+def test_zero_action_stands_at_the_figures_height(make_walk, quiet_cfg, randomized):
+    """The targets' gravity feed-forward follows each env's (randomised) kp: every robot holds the pose."""
+    from dataclasses import replace
+
+    cfg = quiet_cfg()
+    if randomized:
+        cfg = replace(cfg, randomization=replace(cfg.randomization, enabled=True, push_interval_seconds=1e3))
+    env = make_walk(num_envs=16, cfg=cfg)
+    for _ in range(100):  # 2 s
+        env.step(np.zeros((16, 12), np.float32))
+    if randomized:
+        assert env._kp.std() > 0.5  # the gains really differ between envs
+    height = env.base_height()
+    assert (height > 0.275).all() and (height < 0.287).all(), height
+    # up to 2 kg of added trunk mass sags the randomised robots a little more
+    assert np.abs(env.joint_pos - DEFAULT_JOINT_POS).max() < (0.06 if randomized else 0.04)

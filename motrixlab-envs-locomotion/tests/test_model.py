@@ -12,7 +12,9 @@ from motrixlab_envs_locomotion.robot import (
     FEET,
     JOINTS,
     MODEL_FILE,
+    ROBOT_MASS,
     STANDING_HEIGHT,
+    STANDING_TORQUE,
     TORQUE_LIMIT,
 )
 from motrixsim import query as Q
@@ -43,6 +45,7 @@ def test_masses_follow_the_figures(model):
         assert mass[f"{leg}_thigh"] == pytest.approx(1.0)
         assert mass[f"{leg}_calf"] == pytest.approx(0.2)
     assert sum(mass.values()) == pytest.approx(12.72, abs=0.01)
+    assert sum(mass.values()) == pytest.approx(ROBOT_MASS, abs=0.01)  # the feed-forward's weight
     # capsule-built links carry the written centre of mass (motor near the hip, foot at the end)
     assert model.get_link("FL_thigh").center_of_mass[2] == pytest.approx(-0.0426, abs=1e-5)
     assert model.get_link("FL_calf").center_of_mass[2] == pytest.approx(-0.1332, abs=1e-5)
@@ -79,7 +82,8 @@ def test_pd_gains_are_in_the_usual_range(model):
 def test_keyframe_is_the_standing_pose_with_feet_on_the_floor(model):
     kf = model.keyframes[0]
     assert kf.dof_pos[7:] == pytest.approx(DEFAULT_JOINT_POS)
-    assert kf.ctrl == pytest.approx(DEFAULT_JOINT_POS)
+    # the controls carry the gravity feed-forward the env adds to its targets (kp 35)
+    assert kf.ctrl == pytest.approx(DEFAULT_JOINT_POS + STANDING_TORQUE / 35.0, abs=1e-4)
     d = standing_data(model)
     feet = model.compile_query({"f": Q.GeomPosition(list(FEET))}).allocate(d).execute(d)["f"]
     # thigh and calf of 0.213 m at 0.9 rad from vertical, plus the 0.02 m foot radius: 0.285 m
@@ -97,12 +101,11 @@ def test_stands_under_pd_with_zero_action(model):
     qpos, qvel = q["qpos"][0], q["qvel"][0]
     tilt = np.arccos(-quat.projected_gravity(qpos[None, 3:7])[0, 2])
     assert tilt < 0.1
-    # the PD sags under the 12.7 kg load (knee torque ~5 N m at kp 35): a little below the
-    # kinematic 0.285 m of the pose
-    assert 0.24 < qpos[2] < 0.285
+    # with the knees' gravity feed-forward the pose holds: the figures' 0.27-0.28 m (kinematic 0.285 m)
+    assert 0.275 < qpos[2] < 0.287
     assert np.abs(qpos[:2]).max() < 0.1  # no walking off
     assert np.abs(qvel).max() < 0.05  # at rest
-    assert np.abs(qpos[7:] - DEFAULT_JOINT_POS).max() < 0.25
+    assert np.abs(qpos[7:] - DEFAULT_JOINT_POS).max() < 0.04
 
 
 def _hip_motion(model, offset: float) -> float:

@@ -7,7 +7,7 @@ import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import NoiseCfg
 from motrixlab_envs_locomotion.go1_walk import OBS_DIM, OBS_LAYOUT, OBS_SLICES
-from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
+from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, STANDING_TORQUE
 
 
 def test_layout_is_contiguous_and_documented():
@@ -70,7 +70,8 @@ def test_joint_offsets_velocities_and_last_action(make_walk):
     action = np.full((3, 12), 0.3, np.float32)
     obs, *_ = env.step(action)
     assert obs[:, OBS_SLICES["last_action"]] == pytest.approx(action)
-    assert env.targets == pytest.approx(np.tile(DEFAULT_JOINT_POS + 0.5 * 0.3, (3, 1)))
+    # the standing pose, the knees' gravity feed-forward at kp 35, and the scaled action
+    assert env.targets == pytest.approx(np.tile(DEFAULT_JOINT_POS + STANDING_TORQUE / 35.0 + 0.5 * 0.3, (3, 1)))
 
 
 def test_observation_noise_is_applied_only_when_enabled(make_walk, quiet_cfg):

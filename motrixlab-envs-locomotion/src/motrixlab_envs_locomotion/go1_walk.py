@@ -1,9 +1,10 @@
 """``go1-walk``: a Go1-class quadruped tracks a velocity command on flat ground.
 
 Actions are joint-target offsets from the standing pose, tracked by the model's PD position
-actuators. Everything is read through the one compiled query plan of ``NpEnv`` (base pose and
-velocity from the DoF state, ground contacts from geom-pair collisions) and written through
-compiled write plans; all per-step work is vectorised numpy over the batch.
+actuators; the targets also carry the standing pose's gravity feed-forward (``STANDING_TORQUE``).
+Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
+the DoF state, ground contacts from geom-pair collisions) and written through compiled write
+plans; all per-step work is vectorised numpy over the batch.
 
 Per step, NpEnv calls ``compute_obs`` right after the physics. This env does all post-physics
 bookkeeping there, in one pass and in a fixed order — kinematics, reward, termination, command
@@ -33,6 +34,7 @@ from motrixlab_envs_locomotion.robot import (
     FEET,
     JOINTS,
     STANDING_HEIGHT,
+    STANDING_TORQUE,
     TRUNK,
     UNDESIRED_CONTACT,
 )
@@ -101,6 +103,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._soft_low, self._soft_high = full(self.soft_low), full(self.soft_high)
         self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
+        # joint targets of zero action: the standing pose plus the gravity feed-forward at each env's kp
+        self._stand_targets = self._default_q + STANDING_TORQUE / self._kp
 
         rc = cfg.reset
         self._reset_noise = np.repeat(
@@ -136,12 +140,12 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
         # (N, 12) joint targets sent to the PD actuators; the model's actuators are exactly ACTUATORS
         # in this order, so the whole array goes in with one assignment (a write plan costs more).
-        self.targets = np.tile(DEFAULT_JOINT_POS, (n, 1))
+        self.targets = self._stand_targets.copy()
         # No forward kinematics at reset: the task reads DoF state and contacts only, and the next step
         # starts with kinematics of its own (trajectories are bitwise the same); FK costs ~15 us per row.
         self._reset_plan = self.compile_write(self._reset_sources(), reset=True)
         self._reset_plan["joint_vel"][:] = 0.0  # constant columns of every reset, written once
-        self._reset_plan["ctrl"][:] = DEFAULT_JOINT_POS
+        self._reset_plan["ctrl"][:] = self._stand_targets
         self._state_plan = self.compile_write(
             {k: v for k, v in self._reset_sources().items() if k in _STATE_FIELDS}, forward_kinematic=True
         )
@@ -263,7 +267,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         np.copyto(self.prev_joint_vel, self.state["qvel"][:, 6:])
         t = self.targets
         np.multiply(actions, self.cfg.action_scale, out=t)
-        t += self._default_q
+        t += self._stand_targets
         np.maximum(t, self._target_low, out=t)
         np.minimum(t, self._target_high, out=t)
         self.data.actuator_ctrls = t
@@ -321,7 +325,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             self._randomize(ids)
         plan.execute(self.data, env_ids=ids)
 
-        self.targets[ids] = DEFAULT_JOINT_POS
+        self.targets[ids] = self._stand_targets[ids]
         self.actions[ids] = 0.0
         self.prev_actions[ids] = 0.0
         self.prev_joint_vel[ids] = 0.0
@@ -335,6 +339,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._kp[ids] = self.kp * rng.uniform(*dr.kp_scale, (k, NUM_ACTIONS))
         self._kd[ids] = self.kd * rng.uniform(*dr.kd_scale, (k, NUM_ACTIONS))
         plan["kp"][ids] = self._kp[ids]
+        self._stand_targets[ids] = DEFAULT_JOINT_POS + STANDING_TORQUE / self._kp[ids]
+        plan["ctrl"][ids] = self._stand_targets[ids]
         plan["kd"][ids] = self._kd[ids]
         plan["trunk_mass"][ids, 0] = self.trunk_mass + rng.uniform(*dr.added_trunk_mass, k)
         friction = plan["friction"]

@@ -22,6 +22,14 @@ DEFAULT_JOINT_POS = np.tile(np.array([0.0, 0.9, -1.8], np.float32), 4)
 #: Trunk height with the legs in the standing pose and the feet just touching flat ground.
 STANDING_HEIGHT = 0.285
 
+#: Gravity feed-forward of the standing pose (N·m per joint): each knee carries a quarter of the
+#: robot's weight (12.72 kg, the masses of the figures) at its lever arm, the calf length times
+#: sin(hip angle); with the foot under the hip, the hips carry almost none. The PD targets add
+#: ``STANDING_TORQUE / kp``, so that zero action stands at the figures' 0.27-0.28 m instead of
+#: sagging about 3.5 cm under kp 35.
+ROBOT_MASS = 12.72
+STANDING_TORQUE = np.tile(np.array([0.0, 0.0, ROBOT_MASS * 9.81 / 4 * 0.213 * np.sin(0.9)], np.float32), 4)
+
 JOINT_LOWER = np.tile(np.array([-0.863, -0.686, -2.818], np.float32), 4)
 JOINT_UPPER = np.tile(np.array([0.863, 4.501, -0.888], np.float32), 4)
 TORQUE_LIMIT = np.tile(np.array([23.7, 23.7, 35.5], np.float32), 4)
