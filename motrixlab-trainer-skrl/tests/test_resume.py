@@ -91,3 +91,35 @@ def test_killed_run_resumes_with_its_step_counter(runs: Path, backend: str):
     assert len(files) == 2
     resumed_steps = [e.step for e in EventFileLoader(str(files[1])).Load() if e.summary.value]
     assert min(resumed_steps) == ckpt_steps + 512 and max(resumed_steps) == target
+
+
+def test_sigterm_saves_the_last_update_and_exits(runs: Path):
+    """A scheduler's SIGTERM stops training like Ctrl-C: ``latest`` holds the last update, not one 30 s old."""
+    env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
+    cmd = [sys.executable, "-m", "motrixlab", "train", "cartpole", "--backend", "torch"]
+    cmd += ["--max-steps", "10000000", "--no-progress", *set_args()]  # no periodic checkpoints
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        while len(_metric_steps(runs)) < 3:  # a few updates, well before the first 30 s save
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no PPO update within 240 s"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    run_dir = next(runs.glob("cartpole/*"))
+    assert proc.returncode == 130
+    assert f"motrixlab: interrupted; continue with: motrixlab train cartpole --resume {run_dir.name}" in err.decode()
+    saved = int(read_header(run_dir / "checkpoints" / "latest.ckpt")["env_steps"])
+    assert saved == _metric_steps(runs)[-1] > 0  # the state of the last update
+    assert json.loads((run_dir / "summary.json").read_text())["env_steps"] == saved
+
+
+def _metric_steps(root: Path) -> list[int]:
+    for path in root.glob("cartpole/*/metrics.jsonl"):
+        lines = path.read_text().splitlines()
+        return [json.loads(line)["env_steps"] for line in lines if line.endswith("}")]
+    return []

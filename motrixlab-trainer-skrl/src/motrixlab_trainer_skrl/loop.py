@@ -7,6 +7,8 @@ time-limit bootstrapping, tracks episodes in NumPy, and owns checkpoints and log
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,38 @@ from motrixlab_trainer_skrl.tracking import (
 
 #: ``latest`` is also refreshed at least this often (wall seconds), besides periodic checkpoints
 LATEST_EVERY_S = 30.0
+
+
+class _Stopped(KeyboardInterrupt):
+    """Training stopped on request at a step boundary (see :class:`_StopRequest`)."""
+
+
+class _StopRequest:
+    """Ctrl-C or SIGTERM (a scheduler, ``kill``) stops training between env steps, never inside a PPO
+    update, so the saved ``latest`` is the consistent state of the last update. A second signal
+    interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    @classmethod
+    def install(cls) -> _StopRequest:
+        stop = cls()
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                stop._previous[signum] = signal.signal(signum, stop._handle)
+        return stop
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
 
 
 @dataclass
@@ -141,8 +175,11 @@ class TrainLoop:
         wrapped = backend.wrap(env)
         obs_t, _ = wrapped.reset(seed=self._env_seed())
         steps = self.state.env_steps
+        stop = _StopRequest.install()
         try:
             for t in range(iterations):
+                if stop.requested:
+                    raise _Stopped
                 actions = backend.act(obs_t, t, timesteps)
                 next_obs_t, reward_t, terminated_t, truncated_t, info = wrapped.step(actions)
                 _, reward, terminated, truncated, info_np = wrapped.last  # NumPy views for the bookkeeping
@@ -203,12 +240,15 @@ class TrainLoop:
                     if stop:
                         break
             self.save(periodic=False)
-        except KeyboardInterrupt:
-            # Models only change in updates: the state now is the state of the last update.
-            self.save(periodic=False)
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, _Stopped):
+                # stopped between env steps: the models are exactly those of the last update
+                self.save(periodic=False)
+            # else a second signal cut in anywhere, perhaps mid-update: keep the last saved ``latest``
             summary(False)
             raise
         finally:
+            stop.restore()
             progress.close()
             sink.close()
         self.train_seconds = time.perf_counter() - start - self.paused_seconds

@@ -144,9 +144,14 @@ def train(
         run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
     try:
         result = impl.train(run)
-    except BaseException:
+    except BaseException as exc:
         if resume is None:
             _remove_if_empty(run.dir)
+        if isinstance(exc, KeyboardInterrupt) and run.dir.is_dir():  # Ctrl-C or SIGTERM
+            print(
+                f"motrixlab: interrupted; continue with: motrixlab train {env} --resume {run.dir.name}", file=sys.stderr
+            )
+            raise SystemExit(130) from None
         raise
     best = f"{result.best_return:.1f}" if result.best_return is not None else "n/a"
     console.print(
