@@ -49,6 +49,22 @@ def enable_compilation_cache() -> str | None:
     return path
 
 
+class HostGatherMemory(RandomMemory):
+    """skrl's random memory, gathering mini-batches with NumPy when the arrays live on the CPU.
+
+    On CPU a jax array's buffer is readable in place, and a NumPy gather of a rollout is about 3x
+    faster than jax's (a dispatched gather per tensor and mini-batch); the indices and the sampled
+    values are the same.
+    """
+
+    def sample_by_index(self, names: list[str], *, indexes: Any, mini_batches: int = 1) -> list[list[Any]]:
+        if self.device.platform != "cpu":
+            return super().sample_by_index(names, indexes=indexes, mini_batches=mini_batches)
+        batches = np.array_split(np.asarray(indexes), mini_batches) if mini_batches > 1 else [np.asarray(indexes)]
+        views = [np.asarray(self._tensors_view(name)) if name in self.tensors else None for name in names]
+        return [[None if view is None else jax.device_put(view[batch]) for view in views] for batch in batches]
+
+
 class JaxBackend(Backend):
     name = "jax"
     payload_format = "flax-msgpack"
@@ -74,7 +90,7 @@ class JaxBackend(Backend):
             value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
             policy.init_state_dict(role="policy")
             value.init_state_dict(role="value", key=jax.random.fold_in(skrl_config.jax.key, 1))
-        memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
+        memory = HostGatherMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
         agent_cfg = PPO_CFG(
             **ppo_kwargs(
                 cfg,
