@@ -59,6 +59,19 @@ def test_eval_json_schema_is_stable(trained, capsys):
     assert result["extra"]["reward/alive"] == pytest.approx(1.0)
 
 
+def test_eval_under_other_env_settings(trained, capsys):
+    # episodes of 1 s (100 control steps) instead of the run's 10 s: a balancing policy lasts them all
+    code, out, err = run_cli(
+        capsys, "eval", "cartpole", "--episodes", "4", "--json", "--set", "env.max_episode_seconds=1.0"
+    )
+    assert code == 0, err
+    assert json.loads(out)["mean_length"] == 100
+    line = _one_error(capsys, "eval", "cartpole", "--set", "rl.num_envs=4")
+    assert "evaluation takes only env.<field> overrides" in line
+    line = _one_error(capsys, "play", "cartpole", "--set", "env.no_such_field=1")
+    assert "no_such_field" in line
+
+
 def test_eval_table_and_play_show_episode_stats(trained, capsys):
     code, out, _ = run_cli(capsys, "eval", "cartpole", "--episodes", "2")
     assert code == 0 and "return" in out and "length" in out and "best.ckpt" in out

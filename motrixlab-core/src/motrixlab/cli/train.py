@@ -168,9 +168,18 @@ def _remove_if_empty(run_dir: Path) -> None:
         pass
 
 
-def _eval_target(env: str, run_ref: str, checkpoint: str, backend: str | None) -> tuple[Any, Any, Path]:
+EVAL_SET_HELP = "env.<field>=<value>: evaluate under other env settings than the run's (repeatable)."
+
+
+def _eval_target(
+    env: str, run_ref: str, checkpoint: str, backend: str | None, sets: list[str] | None = None
+) -> tuple[Any, Any, Path]:
+    from motrixlab.overrides import parse_set_args
+
+    if parse_set_args(sets or [])["rl"]:
+        raise ConfigError("--set: evaluation takes only env.<field> overrides (the policy's RL config is the run's)")
     run_dir, saved = _load_run(env, run_ref)
-    run = build_run(env, backend=backend, run_dir=run_dir, saved=saved)
+    run = build_run(env, backend=backend, run_dir=run_dir, saved=saved, sets=sets)
     impl = _trainer(run.trainer)
     return run, impl, _checkpoint(impl, run_dir, checkpoint)
 
@@ -181,10 +190,11 @@ def evaluate(
     run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
     episodes: int | None = typer.Option(None, "--episodes", "-e", help="Episodes (default rl.eval_episodes)."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
+    sets: list[str] = typer.Option([], "--set", help=EVAL_SET_HELP),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Evaluate a checkpoint with deterministic actions."""
-    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend)
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend, sets)
     n = episodes if episodes is not None else run_obj.rl_cfg.eval_episodes
     if n <= 0:
         raise ConfigError(f"--episodes: must be positive, got {n}")
@@ -216,9 +226,10 @@ def play(
     run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
     episodes: int = typer.Option(5, "--episodes", "-e", help="Episodes to play."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
+    sets: list[str] = typer.Option([], "--set", help=EVAL_SET_HELP),
 ) -> None:
     """Play a policy with deterministic actions and live episode stats (video when rendering works)."""
-    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend)
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend, sets)
     if episodes <= 0:
         raise ConfigError(f"--episodes: must be positive, got {episodes}")
     result = impl.evaluate(run_obj, ckpt, episodes, render=True)
