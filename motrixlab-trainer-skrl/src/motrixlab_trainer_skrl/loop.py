@@ -175,10 +175,10 @@ class TrainLoop:
         wrapped = backend.wrap(env)
         obs_t, _ = wrapped.reset(seed=self._env_seed())
         steps = self.state.env_steps
-        stop = _StopRequest.install()
+        stop_request = _StopRequest.install()
         try:
             for t in range(iterations):
-                if stop.requested:
+                if stop_request.requested:
                     raise _Stopped
                 actions = backend.act(obs_t, t, timesteps)
                 next_obs_t, reward_t, terminated_t, truncated_t, info = wrapped.step(actions)
@@ -248,7 +248,7 @@ class TrainLoop:
             summary(False)
             raise
         finally:
-            stop.restore()
+            stop_request.restore()
             progress.close()
             sink.close()
         self.train_seconds = time.perf_counter() - start - self.paused_seconds
