@@ -19,17 +19,16 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import motrixsim as mx
 import numpy as np
 from gymnasium import spaces
 from motrixsim import query as Q
 
-from motrixlab.envcfg import EnvCfg, validated
+from motrixlab.envcfg import CfgT, validated
 from motrixlab.errors import ConfigError, ModelLoadError
 
-CfgT = TypeVar("CfgT", bound=EnvCfg)
 Info = dict[str, Any]
 
 __all__ = ["ModelLoadError", "NpEnv", "box", "is_engine_panic", "load_model"]

@@ -103,8 +103,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._soft_low, self._soft_high = full(self.soft_low), full(self.soft_high)
         self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
-        # joint targets of zero action: the standing pose plus the gravity feed-forward at each env's kp
-        self._stand_targets = self._default_q + STANDING_TORQUE / self._kp
+        self._stand_targets = np.empty_like(self._default_q)
+        self._update_stand_targets(slice(None))
 
         rc = cfg.reset
         self._reset_noise = np.repeat(
@@ -339,7 +339,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._kp[ids] = self.kp * rng.uniform(*dr.kp_scale, (k, NUM_ACTIONS))
         self._kd[ids] = self.kd * rng.uniform(*dr.kd_scale, (k, NUM_ACTIONS))
         plan["kp"][ids] = self._kp[ids]
-        self._stand_targets[ids] = DEFAULT_JOINT_POS + STANDING_TORQUE / self._kp[ids]
+        self._update_stand_targets(ids)
         plan["ctrl"][ids] = self._stand_targets[ids]
         plan["kd"][ids] = self._kd[ids]
         plan["trunk_mass"][ids, 0] = self.trunk_mass + rng.uniform(*dr.added_trunk_mass, k)
@@ -347,6 +347,11 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         friction[ids, :, 0] = rng.uniform(*dr.friction, (k, 1))  # feet and ground alike: contacts use the max
         friction[ids, :, 1] = 0.005
         friction[ids, :, 2] = 0.0001
+
+    def _update_stand_targets(self, ids: np.ndarray | slice) -> None:
+        """Joint targets of zero action for rows ``ids``: the standing pose plus the gravity feed-forward
+        at each env's (possibly randomised) kp."""
+        self._stand_targets[ids] = self._default_q[ids] + STANDING_TORQUE / self._kp[ids]
 
     def _push(self) -> None:
         due = np.flatnonzero(self.episode_steps % self.push_steps == self.push_steps - 1)
