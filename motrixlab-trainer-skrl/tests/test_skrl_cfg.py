@@ -89,6 +89,7 @@ def test_every_ppo_field_is_used():
         "max_env_steps",
         "checkpoint_interval",
         "eval_episodes",
+        "eval_interval",
         "policy_hidden",
         "value_hidden",
         "activation",

@@ -14,13 +14,18 @@ class RLCfg:
     max_env_steps: int = 1_000_000
     checkpoint_interval: int = 100_000  # env steps between periodic checkpoints; 0 = latest/best only
     eval_episodes: int = 20
+    # env steps between deterministic evaluations during training (eval_episodes each, on an env of
+    # their own); when on, ``best`` is the best evaluated policy rather than the best training return
+    # of the stochastic one. 0 = off.
+    eval_interval: int = 0
 
     def validate(self) -> None:
         for name in ("num_envs", "max_env_steps", "eval_episodes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name}: must be positive, got {getattr(self, name)!r}")
-        if self.checkpoint_interval < 0:
-            raise ValueError(f"checkpoint_interval: must be >= 0, got {self.checkpoint_interval!r}")
+        for name in ("checkpoint_interval", "eval_interval"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}: must be >= 0, got {getattr(self, name)!r}")
 
 
 @dataclass(kw_only=True)

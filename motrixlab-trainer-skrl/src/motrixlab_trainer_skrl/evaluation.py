@@ -91,3 +91,31 @@ def _add_log(out: Episodes, log: dict[str, Any], active: np.ndarray) -> None:
             continue
         out.log_sums[key] = out.log_sums.get(key, 0.0) + value
         out.log_counts[key] = out.log_counts.get(key, 0) + 1
+
+
+class TrainingEvaluator:
+    """Deterministic evaluation during training, on an env of its own with the same seeds every
+    time, so successive policies are compared on the same episodes. Its scores rank ``best``: the
+    stochastic policy's training return can sit far below what the policy's mean actions achieve."""
+
+    TAG_RETURN = "eval/return"
+    TAG_LENGTH = "eval/length"
+    TAG_SUCCESS = "eval/success_rate"
+
+    def __init__(self, env: Any, episodes: int, *, seed: int) -> None:
+        self.env = env
+        self.episodes = episodes
+        self.seed = seed
+
+    def __call__(self, policy: Callable[[np.ndarray], np.ndarray]) -> dict[str, float]:
+        result = run_episodes(self.env, policy, self.episodes, seed=self.seed)
+        out = {
+            self.TAG_RETURN: float(np.mean(result.returns[: self.episodes])),
+            self.TAG_LENGTH: float(np.mean(result.lengths[: self.episodes])),
+        }
+        if result.successes:
+            out[self.TAG_SUCCESS] = float(np.mean(result.successes[: self.episodes]))
+        return out
+
+    def close(self) -> None:
+        self.env.close()

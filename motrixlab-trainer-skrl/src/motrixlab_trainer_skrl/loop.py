@@ -20,6 +20,7 @@ from motrixlab.trainer import Run
 
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, write_checkpoint
+from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
 from motrixlab_trainer_skrl.progress import TrainProgress
 from motrixlab_trainer_skrl.tracking import (
     TAG_LENGTH,
@@ -100,6 +101,7 @@ class TrainLoop:
         best_return: float | None,
         header: dict[str, Any],
         on_update: Callable[[UpdateInfo], bool | None] | None = None,
+        evaluator: TrainingEvaluator | None = None,
     ) -> None:
         self.run = run
         self.env = env
@@ -112,7 +114,8 @@ class TrainLoop:
         self._best_bytes: tuple[bytes, dict[str, Any]] | None = None
         # episodes behind the progress bar's mean and the ranking of ``best`` (needs a full window)
         self._window = min(100, max(10, self.num_envs))
-        self.paused_seconds = 0.0  # time spent in on_update, not counted as training time
+        self.paused_seconds = 0.0  # time in on_update and evaluations, not counted as training time
+        self.evaluator = evaluator
 
     # ---- checkpoints -----------------------------------------------------------------------
     def _header(self, env_steps: int, **extra: Any) -> dict[str, Any]:
@@ -120,6 +123,7 @@ class TrainLoop:
             **self.header,
             "env_steps": int(env_steps),
             "best_return": self.state.best_return,
+            "best_by": best_by(self.evaluator is not None),
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             **env_state_fields(self.env),
             **extra,
@@ -143,12 +147,23 @@ class TrainLoop:
 
     def _maybe_best(self, stats: EpisodeStats) -> None:
         mean = stats.mean_return
-        if mean is None or len(stats.recent_returns) < self._window:
-            return
-        if self.state.best_return is None or mean > self.state.best_return:
-            self.state.best_return = mean
-            head = self._header(self.state.env_steps, mean_return=mean)
+        if mean is not None and len(stats.recent_returns) >= self._window:
+            self._rank_best(mean)
+
+    def _rank_best(self, score: float) -> None:
+        if self.state.best_return is None or score > self.state.best_return:
+            self.state.best_return = score
+            head = self._header(self.state.env_steps, mean_return=score)
             self._best_bytes = (self.backend.state_bytes(), head)
+
+    def _evaluate(self, record: dict[str, float | None]) -> float:
+        """Evaluate the policy of the update just made into ``record``, rank it; returns the seconds taken."""
+        assert self.evaluator is not None
+        t0 = time.perf_counter()
+        scores = self.evaluator(self.backend.deterministic)
+        record.update(scores)
+        self._rank_best(scores[TrainingEvaluator.TAG_RETURN])
+        return time.perf_counter() - t0
 
     # ---- the loop --------------------------------------------------------------------------
     def train(self, summary: Callable[[bool], None]) -> LoopState:
@@ -169,6 +184,8 @@ class TrainLoop:
         )
         interval = self.run.rl_cfg.checkpoint_interval
         next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None
+        eval_interval = self.run.rl_cfg.eval_interval if self.evaluator is not None else 0
+        next_eval = (self.state.env_steps // eval_interval + 1) * eval_interval if eval_interval > 0 else None
         start = time.perf_counter()
         last_update_t, last_update_steps = start, self.state.env_steps
         last_latest = start
@@ -219,8 +236,14 @@ class TrainLoop:
                     **rename_skrl(backend.take_tracking()),
                     **{f"env/{k}": v for k, v in terms.take().items()},
                 }
+                if next_eval is None:
+                    self._maybe_best(stats)
+                elif steps >= next_eval or t == iterations - 1:  # and the final policy
+                    next_eval = (steps // eval_interval + 1) * eval_interval
+                    seconds = self._evaluate(record)
+                    self.paused_seconds += seconds
+                    last_update_t += seconds  # the next update's rate counts training only
                 sink.write(steps, record)
-                self._maybe_best(stats)
                 periodic = next_periodic is not None and steps >= next_periodic
                 if periodic:
                     next_periodic = (steps // interval + 1) * interval
@@ -257,3 +280,8 @@ class TrainLoop:
     def _env_seed(self) -> int:
         # A resumed run continues with fresh episodes, not a replay of the first ones.
         return int((self.run.rl_cfg.seed + self.state.env_steps) % 2**31)
+
+
+def best_by(evaluating: bool) -> str:
+    """What ``best`` (and a checkpoint's ``best_return``) is ranked by: ``eval`` or ``train`` return."""
+    return "eval" if evaluating else "train"

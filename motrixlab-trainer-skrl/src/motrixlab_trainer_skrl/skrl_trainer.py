@@ -60,6 +60,11 @@ class SkrlTrainer(Trainer):
         env_cls = load_ref(run.env.env, f"env {run.env.name!r}")
         return env_cls(run.env_cfg, num_envs=num_envs, seed=seed)
 
+    def _eval_env(self, run: Run, episodes: int) -> tuple[Any, int]:
+        """An env for deterministic evaluation, and the seed of its episodes (not the training ones)."""
+        seed = int(run.rl_cfg.seed) + 10_000
+        return self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed), seed
+
     def _load(self, run: Run, checkpoint: Path) -> tuple[dict[str, Any], bytes]:
         header, payload = read_checkpoint(Path(checkpoint))
         check_compatible(
@@ -123,7 +128,8 @@ class SkrlTrainer(Trainer):
     # ---- the contract -----------------------------------------------------------------------
     def train(self, run: Run, *, on_update: Callable[[Any], bool | None] | None = None) -> RunResult:
         """Train (or resume) ``run``; ``on_update`` is called after every PPO update (True stops)."""
-        from motrixlab_trainer_skrl.loop import TrainLoop
+        from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
+        from motrixlab_trainer_skrl.loop import TrainLoop, best_by
 
         cfg = as_ppo_cfg(run.rl_cfg)
         resume: tuple[dict[str, Any], bytes] | None = None
@@ -137,13 +143,18 @@ class SkrlTrainer(Trainer):
                 f"to continue, pass a larger --max-steps"
             )
         env = self._make_env(run, cfg.num_envs, int((cfg.seed + start_steps) % 2**31))
+        evaluator = None
         try:
             backend = self._backend_cls()(cfg, env.observation_space, env.action_space, env.num_envs, training=True)
             best = None
             if resume is not None:
                 self._restore(backend, run.resume_from, *resume)
                 restore_env_state(env, run.resume_from, resume[0])
-                best = resume[0].get("best_return")
+                if resume[0].get("best_by", best_by(False)) == best_by(cfg.eval_interval > 0):
+                    best = resume[0].get("best_return")  # else ranked another way: not comparable
+            if cfg.eval_interval > 0:
+                eval_env, eval_seed = self._eval_env(run, cfg.eval_episodes)
+                evaluator = TrainingEvaluator(eval_env, cfg.eval_episodes, seed=eval_seed)
             run.dir.mkdir(parents=True, exist_ok=True)
             resumed = None
             if resume is not None:
@@ -164,6 +175,7 @@ class SkrlTrainer(Trainer):
                 best_return=best,
                 header=self._header(run, env),
                 on_update=on_update,
+                evaluator=evaluator,
             )
 
             def summary(finished: bool) -> None:
@@ -196,6 +208,8 @@ class SkrlTrainer(Trainer):
             summary(True)
         finally:
             env.close()
+            if evaluator is not None:
+                evaluator.close()
         return RunResult(
             run_dir=run.dir,
             env_steps=state.env_steps,
@@ -230,8 +244,7 @@ class SkrlTrainer(Trainer):
         if episodes <= 0:
             raise ConfigError(f"episodes: must be positive, got {episodes}")
         loaded = self._load(run, checkpoint)  # a bad checkpoint fails before any env is built
-        seed = int(run.rl_cfg.seed) + 10_000  # not the training episodes
-        env = self._make_env(run, 1 if render else min(episodes, EVAL_MAX_ENVS), seed)
+        env, seed = self._eval_env(run, 1 if render else episodes)
         try:
             backend, header = self._policy(run, checkpoint, loaded, env)
             if render:

@@ -154,9 +154,10 @@ def train(
             raise SystemExit(130) from None
         raise
     best = f"{result.best_return:.1f}" if result.best_return is not None else "n/a"
+    ranked = "evaluation return" if run.rl_cfg.eval_interval > 0 else "return"
     console.print(
         f"trained {env} for {result.env_steps:,} env steps in {result.wall_seconds:.1f} s; "
-        f"best return {best}; run: {result.run_dir}"
+        f"best {ranked} {best}; run: {result.run_dir}"
     )
 
 
