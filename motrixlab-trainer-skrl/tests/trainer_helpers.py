@@ -28,6 +28,7 @@ CARTPOLE_FAST = (
     "rl.policy_hidden=32,32",
     "rl.value_hidden=32,32",
     "rl.lr_schedule=kl_adaptive",
+    "rl.eval_interval=0",
 )
 
 

@@ -1,0 +1,100 @@
+"""Where a training step's time goes: the policy's action, the env step, recording, the PPO update.
+
+    python motrixlab-trainer-skrl/benchmarks/step_costs.py cartpole --num-envs 64 128 256 512
+
+Drives the torch backend's skrl agent the way the training loop does (act, env step,
+``record_transition``, ``post_interaction``, which runs the update every ``rl.rollouts`` steps),
+with the env's registered PPO config at each ``--num-envs``, and times each part per env step.
+"training" is the rate of the whole loop, "without update" the rate of the rollout alone; ``bench``
+is ``motrixlab bench`` at the same size (random actions). The CPU may be shared: figures are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("RUST_LOG", "error")
+
+
+def measure(env_name: str, num_envs: int, updates: int) -> dict[str, float]:
+    import motrixlab
+    import torch
+    from motrixlab import make_rl_cfg
+    from motrixlab.cli.bench import measure as bench
+    from motrixlab.plugins import get_registry
+    from motrixlab_trainer_skrl.torch_agent import TorchBackend
+
+    reg = get_registry()
+    cfg = make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {"num_envs": num_envs}, registry=reg)
+    env = motrixlab.make(env_name, num_envs=num_envs, seed=0)
+    backend = TorchBackend(cfg, env.observation_space, env.action_space, num_envs, training=True)
+    agent, wrapped = backend.agent, backend.wrap(env)
+    obs, _ = wrapped.reset(seed=0)
+    warmup = 2 * cfg.rollouts  # the first updates pay for lazy initialisation
+    total = warmup + updates * cfg.rollouts
+    spent = {"act": 0.0, "env": 0.0, "record": 0.0, "update": 0.0}
+    for t in range(total):
+        t0 = time.perf_counter()
+        actions = backend.act(obs, t, total)
+        t1 = time.perf_counter()
+        next_obs, reward, terminated, truncated, info = wrapped.step(actions)
+        t2 = time.perf_counter()
+        with torch.no_grad():
+            agent.record_transition(
+                observations=obs,
+                states=None,
+                actions=actions,
+                rewards=reward,
+                next_observations=info["final_obs"],
+                next_states=None,
+                terminated=terminated,
+                truncated=truncated,
+                infos=None,
+                timestep=t,
+                timesteps=total,
+            )
+        t3 = time.perf_counter()
+        agent.post_interaction(timestep=t, timesteps=total)
+        t4 = time.perf_counter()
+        obs = next_obs
+        if t >= warmup:
+            for key, seconds in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                spent[key] += seconds
+    env.close()
+    steps = total - warmup
+    rollout = spent["act"] + spent["env"] + spent["record"]
+    return {
+        "num_envs": num_envs,
+        **{f"{k}_ms": v / steps * 1e3 for k, v in spent.items()},
+        "training_env_steps_per_s": num_envs * steps / (rollout + spent["update"]),
+        "without_update_env_steps_per_s": num_envs * steps / rollout,
+        "bench_env_steps_per_s": float(bench(env_name, num_envs, 1000)["env_steps_per_s"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("env")
+    parser.add_argument("--num-envs", nargs="+", type=int, default=[64])
+    parser.add_argument("--updates", type=int, default=40)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rows = [measure(args.env, n, args.updates) for n in args.num_envs]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        print(
+            f"{args.env} x{r['num_envs']}: per env step (ms) act {r['act_ms']:.3f}, env {r['env_ms']:.3f}, "
+            f"record {r['record_ms']:.3f}, update {r['update_ms']:.3f}; training "
+            f"{r['training_env_steps_per_s']:,.0f} env-steps/s, without update "
+            f"{r['without_update_env_steps_per_s']:,.0f}, bench {r['bench_env_steps_per_s']:,.0f} "
+            f"({r['training_env_steps_per_s'] / r['bench_env_steps_per_s']:.0%})"
+        )
+
+
+if __name__ == "__main__":
+    main()
