@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from motrixlab.video import vulkan_drivers
 from trainer_helpers import error_lines, run_cli, set_args, train_cartpole
 
 SEED = 0
@@ -79,6 +80,36 @@ def test_eval_table_and_play_show_episode_stats(trained, capsys):
     assert code == 0, err
     assert "episode" in err and "latest.ckpt" in err  # the live table goes to stderr
     assert "2 episodes" in out and "return" in out  # the final summary to stdout
+
+
+@pytest.mark.skipif(not vulkan_drivers(), reason="rendering needs a Vulkan driver (mesa-vulkan-drivers on CPU)")
+def test_play_records_a_gif_of_the_episode(trained, capsys, tmp_path):
+    from PIL import Image, ImageSequence
+
+    gif = tmp_path / "cartpole.gif"
+    code, out, err = run_cli(
+        capsys, "play", "cartpole", "--episodes", "1", "--checkpoint", "latest", "--video", str(gif),
+        "--set", "env.max_episode_seconds=1.0",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"video: {gif}" in out.replace("\n", "")
+    image = Image.open(gif)
+    frames = [np.asarray(f.convert("RGB"), np.int32) for f in ImageSequence.Iterator(image)]
+    # 100 control steps of 10 ms at 25 frames per second: a frame every 4th step, 40 ms each
+    assert len(frames) == 25 and image.size == (320, 240) and image.info["duration"] == 40
+    assert frames[0].std() > 10  # a drawn scene, not a blank first frame
+    assert all(np.abs(f - frames[0]).sum() > 0 for f in frames[5:])  # the cart moves
+
+
+def test_play_video_errors_are_one_line_and_write_nothing(trained, capsys, tmp_path, monkeypatch):
+    line = _one_error(capsys, "play", "cartpole", "--video", str(tmp_path / "out.mp4"))
+    assert "--video" in line and "must end in .gif" in line
+    line = _one_error(capsys, "play", "cartpole", "--video", str(tmp_path / "missing" / "out.gif"))
+    assert "does not exist" in line
+    monkeypatch.setenv("VK_ICD_FILENAMES", str(tmp_path / "no_such_icd.json"))
+    line = _one_error(capsys, "play", "cartpole", "--video", str(tmp_path / "out.gif"))
+    assert "no Vulkan driver" in line and "mesa-vulkan-drivers" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_directory_layout(trained):

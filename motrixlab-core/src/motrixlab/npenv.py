@@ -132,6 +132,11 @@ class NpEnv(Generic[CfgT]):
         plan = self.model.compile_write(dict(sources), reset=reset, forward_kinematic=forward_kinematic)
         return plan.allocate(self.data)
 
+    def camera_view(self, row: int = 0) -> dict[str, Any]:
+        """Where a video of env ``row`` looks (``motrixlab play --video``): the arguments of MotrixSim's
+        ``SystemCamera.set_view``. Tasks whose robot travels follow it."""
+        return {"lookat": [0.0, 0.0, 0.5], "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}
+
     @property
     def physics_share(self) -> float:
         """Fraction of ``step()`` wall time spent in MotrixSim's step calls (1.0 = no overhead)."""

@@ -74,8 +74,11 @@ class Trainer(ABC):
         """Train, writing TensorBoard events, metrics.jsonl, summary.json and checkpoints in ``run.dir``."""
 
     @abstractmethod
-    def evaluate(self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False) -> EvalResult:
-        """Run ``episodes`` episodes with deterministic actions and frozen normalisers."""
+    def evaluate(
+        self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False, video: Path | None = None
+    ) -> EvalResult:
+        """Run ``episodes`` episodes with deterministic actions and frozen normalisers; ``render``: one
+        env row with live stats (``play``); ``video``: also record them (``motrixlab.video``)."""
 
     @abstractmethod
     def export(self, run: Run, checkpoint: Path, format: str, path: Path) -> Path:

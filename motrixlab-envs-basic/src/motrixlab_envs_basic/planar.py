@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from motrixlab import EnvCfg
@@ -74,6 +74,11 @@ class PlanarEnv(BasicEnv[PlanarCfgT]):
     def torso_height(self) -> np.ndarray:
         """(N,) height of the torso origin above the floor."""
         return self.state["qpos"][:, 1] + self.root_height
+
+    def camera_view(self, row: int = 0) -> dict[str, Any]:
+        """Follows the torso of env ``row`` along the track, from the side."""
+        x = float(self.state["qpos"][row, 0])
+        return {"lookat": [x, 0.0, self.root_height], "distance": 4.0, "elevation": -10.0, "azimuth": 90.0}
 
     def forward_speed(self) -> np.ndarray:
         """(N,) speed of the torso origin along +x (m/s)."""

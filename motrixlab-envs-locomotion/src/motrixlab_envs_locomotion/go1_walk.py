@@ -259,6 +259,11 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     def on_episode_end(self, ids: np.ndarray) -> None:
         """Called with the rows about to be reset (not on the first reset), before new state is drawn."""
 
+    def camera_view(self, row: int = 0) -> dict[str, Any]:
+        """Follows the trunk of env ``row`` from behind and to the side."""
+        x, y, z = (float(v) for v in self.state["qpos"][row, :3])
+        return {"lookat": [x, y, z], "distance": 1.6, "elevation": -20.0, "azimuth": 135.0}
+
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
         self._fresh_physics = True

@@ -11,9 +11,16 @@ from motrixlab_trainer_skrl.evaluation import Episodes, run_episodes
 
 
 def play_episodes(
-    env: Any, policy: Callable[[np.ndarray], np.ndarray], episodes: int, *, seed: int, title: str
+    env: Any,
+    policy: Callable[[np.ndarray], np.ndarray],
+    episodes: int,
+    *,
+    seed: int,
+    title: str,
+    recorder: Any = None,
 ) -> Episodes:
-    """Like evaluation with one row, plus a live table: finished episodes and the running one."""
+    """Like evaluation with one row, plus a live table: finished episodes and the running one; a
+    ``motrixlab.video.VideoRecorder`` sees every step."""
     from rich.console import Console
     from rich.live import Live
     from rich.table import Table
@@ -37,6 +44,8 @@ def play_episodes(
     with Live(table(), console=console, refresh_per_second=8, transient=False) as live:
 
         def on_step(returns: np.ndarray, lengths: np.ndarray) -> None:
+            if recorder is not None:
+                recorder.step()
             current["return"], current["length"] = float(returns[0]), int(lengths[0])
             if current["length"] % 10 == 0:
                 live.update(table())

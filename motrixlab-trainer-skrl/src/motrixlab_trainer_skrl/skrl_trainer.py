@@ -238,24 +238,36 @@ class SkrlTrainer(Trainer):
         self._restore(backend, checkpoint, header, payload)
         return backend, header
 
-    def evaluate(self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False) -> EvalResult:
+    def evaluate(
+        self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False, video: Path | None = None
+    ) -> EvalResult:
         from motrixlab_trainer_skrl.evaluation import run_episodes
 
         if episodes <= 0:
             raise ConfigError(f"episodes: must be positive, got {episodes}")
         loaded = self._load(run, checkpoint)  # a bad checkpoint fails before any env is built
+        render = render or video is not None
         env, seed = self._eval_env(run, 1 if render else episodes)
+        recorder = None
         try:
             backend, header = self._policy(run, checkpoint, loaded, env)
             if render:
                 from motrixlab_trainer_skrl.play import play_episodes
 
+                if video is not None:
+                    from motrixlab.video import VideoRecorder
+
+                    recorder = VideoRecorder(env, video)
                 title = f"{run.env.name} ({self.spec.backend}), {Path(checkpoint).name}"
-                result = play_episodes(env, backend.deterministic, episodes, seed=seed, title=title)
+                result = play_episodes(env, backend.deterministic, episodes, seed=seed, title=title, recorder=recorder)
             else:
                 result = run_episodes(env, backend.deterministic, episodes, seed=seed)
         finally:
-            env.close()
+            try:
+                if recorder is not None:
+                    recorder.close()
+            finally:
+                env.close()
         returns = np.asarray(result.returns[:episodes], np.float64)
         lengths = np.asarray(result.lengths[:episodes], np.float64)
         return EvalResult(

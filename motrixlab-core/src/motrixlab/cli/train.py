@@ -228,13 +228,22 @@ def play(
     episodes: int = typer.Option(5, "--episodes", "-e", help="Episodes to play."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
     sets: list[str] = typer.Option([], "--set", help=EVAL_SET_HELP),
+    video: Path | None = typer.Option(
+        None, "--video", help="Also record the episodes as an animated GIF (needs a Vulkan driver; lavapipe on CPU)."
+    ),
 ) -> None:
-    """Play a policy with deterministic actions and live episode stats (video when rendering works)."""
-    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend, sets)
+    """Play a policy with deterministic actions and live episode stats, optionally recorded as a GIF."""
     if episodes <= 0:
         raise ConfigError(f"--episodes: must be positive, got {episodes}")
-    result = impl.evaluate(run_obj, ckpt, episodes, render=True)
+    if video is not None:
+        from motrixlab.video import check_video_path
+
+        video = check_video_path(video)
+    run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend, sets)
+    result = impl.evaluate(run_obj, ckpt, episodes, render=True, video=video)
     _print_eval(env, result)
+    if video is not None and video.is_file():
+        console.print(f"video: {video}")
 
 
 def export(
