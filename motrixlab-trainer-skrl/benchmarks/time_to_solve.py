@@ -64,6 +64,9 @@ def time_to_solve(
 ) -> dict[str, Any]:
     from motrixlab.cli.train import _trainer, build_run
 
+    # this benchmark evaluates after every update itself: the config's own evaluations (which do not
+    # change the training) would only add CPU time to ``cpu_seconds``
+    sets = ["rl.eval_interval=0", *sets]
     run = build_run(env_name, backend=backend, seed=seed, sets=sets, max_steps=max_steps, show_progress=False)
     trainer = _trainer(run.trainer)
     eval_env: list[Any] = []

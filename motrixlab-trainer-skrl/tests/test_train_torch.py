@@ -94,11 +94,15 @@ def test_play_records_a_gif_of_the_episode(trained, capsys, tmp_path):
     assert code == 0, err
     assert f"video: {gif}" in out.replace("\n", "")
     image = Image.open(gif)
-    frames = [np.asarray(f.convert("RGB"), np.int32) for f in ImageSequence.Iterator(image)]
-    # 100 control steps of 10 ms at 25 frames per second: a frame every 4th step, 40 ms each
-    assert len(frames) == 25 and image.size == (320, 240) and image.info["duration"] == 40
+    frames, ms = [], []
+    for frame in ImageSequence.Iterator(image):
+        frames.append(np.asarray(frame.convert("RGB"), np.int32))
+        ms.append(frame.info["duration"])
+    # 100 control steps of 10 ms at 25 frames per second: a frame every 4th step, 40 ms each (GIF
+    # writers merge identical neighbours into one longer frame, so count the time)
+    assert image.size == (320, 240) and sum(ms) == 25 * 40 and len(frames) > 5
     assert frames[0].std() > 10  # a drawn scene, not a blank first frame
-    assert all(np.abs(f - frames[0]).sum() > 0 for f in frames[5:])  # the cart moves
+    assert np.abs(frames[-1] - frames[0]).sum() > 0  # the cart moves
 
 
 def test_play_video_errors_are_one_line_and_write_nothing(trained, capsys, tmp_path, monkeypatch):
@@ -106,6 +110,8 @@ def test_play_video_errors_are_one_line_and_write_nothing(trained, capsys, tmp_p
     assert "--video" in line and "must end in .gif" in line
     line = _one_error(capsys, "play", "cartpole", "--video", str(tmp_path / "missing" / "out.gif"))
     assert "does not exist" in line
+    monkeypatch.delenv("VK_DRIVER_FILES", raising=False)
+    monkeypatch.delenv("VK_ADD_DRIVER_FILES", raising=False)
     monkeypatch.setenv("VK_ICD_FILENAMES", str(tmp_path / "no_such_icd.json"))
     line = _one_error(capsys, "play", "cartpole", "--video", str(tmp_path / "out.gif"))
     assert "no Vulkan driver" in line and "mesa-vulkan-drivers" in line

@@ -19,93 +19,121 @@ import numpy as np
 from motrixlab.errors import ConfigError
 from motrixlab.runs import atomic_write_bytes
 
-ICD_DIRS = ("/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d")
 INSTALL_HINT = "install a Vulkan driver (without a GPU: apt-get install mesa-vulkan-drivers libvulkan1)"
+#: where the Vulkan loader looks for driver manifests, besides $XDG_CONFIG_DIRS and $XDG_DATA_DIRS
+ICD_DIRS = (
+    "/etc/vulkan/icd.d",
+    "/usr/local/etc/vulkan/icd.d",
+    "/usr/local/share/vulkan/icd.d",
+    "/usr/share/vulkan/icd.d",
+    "~/.local/share/vulkan/icd.d",
+)
+DEFAULT_VIEW: dict[str, Any] = {"lookat": [0.0, 0.0, 0.5], "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}
 
 
 def vulkan_drivers() -> list[str]:
-    """The Vulkan driver manifests the loader would find (those named by VK_ICD_FILENAMES or
-    VK_DRIVER_FILES first)."""
-    named = os.environ.get("VK_DRIVER_FILES") or os.environ.get("VK_ICD_FILENAMES")
+    """The Vulkan driver manifests the loader would find: those VK_DRIVER_FILES (or the older
+    VK_ICD_FILENAMES) names instead of the search path, plus VK_ADD_DRIVER_FILES."""
+
+    def manifests(entries: list[str]) -> list[str]:
+        out: list[str] = []
+        for entry in entries:
+            path = Path(entry).expanduser()
+            if path.is_dir():
+                out += sorted(glob.glob(str(path / "*.json")))
+            elif path.is_file():
+                out.append(str(path))
+        return out
+
+    def listed(name: str) -> list[str]:
+        return [p for p in os.environ.get(name, "").split(os.pathsep) if p]
+
+    named = listed("VK_DRIVER_FILES") or listed("VK_ICD_FILENAMES")
     if named:
-        return [p for p in named.split(os.pathsep) if Path(p).is_file()]
-    return sorted(f for d in ICD_DIRS for f in glob.glob(os.path.join(d, "*.json")))
+        return manifests(named) + manifests(listed("VK_ADD_DRIVER_FILES"))
+    xdg = [
+        os.path.join(d, "vulkan", "icd.d")
+        for var in ("XDG_CONFIG_DIRS", "XDG_DATA_DIRS")
+        for d in os.environ.get(var, "").split(os.pathsep)
+        if d
+    ]
+    return manifests([*ICD_DIRS, *xdg]) + manifests(listed("VK_ADD_DRIVER_FILES"))
 
 
 def check_video_path(path: Path) -> Path:
-    """A path ``--video`` may write, checked before any work starts."""
+    """A path ``--video`` may write, and what recording needs, checked before any work starts."""
     path = Path(path)
     if path.suffix.lower() != ".gif":
         raise ConfigError(f"--video: {str(path)!r} must end in .gif (the only format written)")
     if not path.parent.is_dir():
         raise ConfigError(f"--video: directory {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise ConfigError(f"--video: {str(path)!r} is a directory")
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise ConfigError("--video: writing GIFs needs Pillow (pip install 'motrixlab-core[video]')") from None
     if not vulkan_drivers():
         raise ConfigError(f"--video: no Vulkan driver found for the renderer; {INSTALL_HINT}")
     return path
 
 
 class VideoRecorder:
-    """Records row 0 of ``env`` (an env with a MotrixSim ``model`` and ``data``, such as ``NpEnv``):
-    call :meth:`step` after every env step; :meth:`close` writes the GIF atomically."""
+    """Records row 0 of ``env`` (an env with a MotrixSim ``model`` and ``data``, such as ``NpEnv``),
+    looking where ``env.camera_view(0)`` says: call :meth:`step` after every env step, then
+    :meth:`close` (which writes the GIF atomically only with ``write=True``)."""
 
     def __init__(self, env: Any, path: Path, *, fps: int = 25, width: int = 320, height: int = 240) -> None:
         if not (hasattr(env, "model") and hasattr(env, "data")):
             raise ConfigError(f"--video: {type(env).__name__} has no MotrixSim model to render")
-        try:
-            from PIL import Image  # noqa: F401
-        except ImportError:
-            raise ConfigError("--video: writing GIFs needs Pillow (pip install 'motrixlab-core[video]')") from None
         self.env = env
         self.path = check_video_path(path)
         dt = float(env.cfg.ctrl_dt)
         self.every = max(1, round(1.0 / (fps * dt)))  # env steps per frame
-        self.frame_ms = round(1000 * self.every * dt)
-        self.frames: list[np.ndarray] = []
+        self.frame_ms = max(10, round(100 * self.every * dt) * 10)  # GIF stores durations in 1/100 s
+        self.frames: list[Any] = []  # palette images: a quarter of the RGB frames' memory
         self._steps = 0
-        drivers = vulkan_drivers()
-        lavapipe = [d for d in drivers if "lvp_icd" in os.path.basename(d)]
-        if lavapipe and len(drivers) > 1 and not os.environ.get("VK_ICD_FILENAMES"):
-            os.environ["VK_ICD_FILENAMES"] = lavapipe[0]  # the other manifests may be GPUs this machine lacks
         os.environ.setdefault("WGPU_BACKEND", "vulkan")  # never the OpenGL fallback
         from motrixsim.render import RenderApp
 
         env.model.cameras.set_system_render_target("image", width, height)
         self._app = RenderApp(headless=True)
         self._app.__enter__()
-        self._app.launch(env.model)
-        self._capture()  # the renderer's first frame is blank: the scene is not loaded yet
+        try:
+            self._app.launch(env.model)
+            self._capture()  # the renderer's first frame is blank: the scene is not loaded yet
+        except BaseException:
+            self._app.__exit__(None, None, None)
+            raise
         self.frames.clear()
 
     def _capture(self) -> None:
+        from PIL import Image
+
         camera = self._app.system_camera
-        camera.set_view(**_view(self.env))
+        view = getattr(self.env, "camera_view", None)
+        camera.set_view(**(view(0) if view is not None else DEFAULT_VIEW))
         task = camera.capture()
         self._app.sync(self.env.data, wait=True)
         image = task.take_image()
         if image is not None:
-            self.frames.append(np.asarray(image.pixels)[..., :3].copy())
+            rgb = np.ascontiguousarray(np.asarray(image.pixels)[..., :3])
+            self.frames.append(Image.fromarray(rgb).quantize(256))
 
     def step(self) -> None:
         if self._steps % self.every == 0:
             self._capture()
         self._steps += 1
 
-    def close(self) -> Path | None:
-        """Shut the renderer down and write the GIF (nothing when no frame was captured)."""
+    def close(self, *, write: bool = True) -> Path:
+        """Shut the renderer down; with ``write``, write the GIF (an error if no frame was drawn)."""
         self._app.__exit__(None, None, None)
+        if not write:
+            return self.path
         if not self.frames:
-            return None
-        from PIL import Image
-
-        images = [Image.fromarray(f) for f in self.frames]
+            raise RuntimeError("--video: the renderer returned no frames")
+        first, *rest = self.frames
         buffer = io.BytesIO()
-        images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=self.frame_ms, loop=0)
+        first.save(buffer, format="GIF", save_all=True, append_images=rest, duration=self.frame_ms, loop=0)
         atomic_write_bytes(self.path, buffer.getvalue())
         return self.path
-
-
-def _view(env: Any) -> dict[str, Any]:
-    view = getattr(env, "camera_view", None)
-    if view is not None:
-        return dict(view(0))
-    return {"lookat": [0.0, 0.0, 0.5], "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}

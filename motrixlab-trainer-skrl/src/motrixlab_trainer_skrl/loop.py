@@ -116,6 +116,7 @@ class TrainLoop:
         self._window = min(100, max(10, self.num_envs))
         self.paused_seconds = 0.0  # time in on_update and evaluations, not counted as training time
         self.evaluator = evaluator
+        self.best_by = best_by(evaluator is not None)
 
     # ---- checkpoints -----------------------------------------------------------------------
     def _header(self, env_steps: int, **extra: Any) -> dict[str, Any]:
@@ -123,7 +124,7 @@ class TrainLoop:
             **self.header,
             "env_steps": int(env_steps),
             "best_return": self.state.best_return,
-            "best_by": best_by(self.evaluator is not None),
+            "best_by": self.best_by,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             **env_state_fields(self.env),
             **extra,
@@ -238,7 +239,7 @@ class TrainLoop:
                 }
                 if next_eval is None:
                     self._maybe_best(stats)
-                elif steps >= next_eval or t == iterations - 1:  # and the final policy
+                elif (steps >= next_eval or t == iterations - 1) and not stop_request.requested:
                     next_eval = (steps // eval_interval + 1) * eval_interval
                     seconds = self._evaluate(record)
                     self.paused_seconds += seconds

@@ -26,6 +26,7 @@ from motrixlab_trainer_skrl.checkpoint import (
     CheckpointError,
     check_compatible,
     read_checkpoint,
+    read_header,
     restore_env_state,
 )
 from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
@@ -202,14 +203,17 @@ class SkrlTrainer(Trainer):
 
             state = loop.train(summary)
             best_file = run.checkpoints / f"best{SUFFIX}"
-            if not best_file.is_file() and state.latest is not None:
-                # too few episodes to rank yet: the final policy is the best one known
+            if not _ranked_by(best_file, loop.best_by) and state.latest is not None:
+                # too few episodes to rank yet, or a best of the other ranking: the final policy is the
+                # best one known
                 atomic_write_bytes(best_file, state.latest.read_bytes())
             summary(True)
         finally:
-            env.close()
-            if evaluator is not None:
-                evaluator.close()
+            try:
+                env.close()
+            finally:
+                if evaluator is not None:
+                    evaluator.close()
         return RunResult(
             run_dir=run.dir,
             env_steps=state.env_steps,
@@ -262,10 +266,13 @@ class SkrlTrainer(Trainer):
                 result = play_episodes(env, backend.deterministic, episodes, seed=seed, title=title, recorder=recorder)
             else:
                 result = run_episodes(env, backend.deterministic, episodes, seed=seed)
+            if recorder is not None:
+                recorder, done = None, recorder
+                done.close(write=True)
         finally:
             try:
-                if recorder is not None:
-                    recorder.close()
+                if recorder is not None:  # interrupted or failed: no half-recorded video
+                    recorder.close(write=False)
             finally:
                 env.close()
         returns = np.asarray(result.returns[:episodes], np.float64)
@@ -317,3 +324,11 @@ class JaxTrainer(SkrlTrainer):
 
 
 __all__ = ["JaxTrainer", "SkrlTrainer", "TorchTrainer"]
+
+
+def _ranked_by(best: Path, ranking: str) -> bool:
+    """Whether ``best`` exists and was ranked the way this run ranks (``loop.best_by``)."""
+    try:
+        return read_header(best).get("best_by", "train") == ranking
+    except CheckpointError:  # missing or unreadable
+        return False

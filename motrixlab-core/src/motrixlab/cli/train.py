@@ -240,9 +240,12 @@ def play(
 
         video = check_video_path(video)
     run_obj, impl, ckpt = _eval_target(env, run, checkpoint, backend, sets)
-    result = impl.evaluate(run_obj, ckpt, episodes, render=True, video=video)
+    if video is None:
+        result = impl.evaluate(run_obj, ckpt, episodes, render=True)
+    else:  # a trainer that records video takes ``video`` (and raises if it wrote nothing)
+        result = impl.evaluate(run_obj, ckpt, episodes, render=True, video=video)
     _print_eval(env, result)
-    if video is not None and video.is_file():
+    if video is not None:
         console.print(f"video: {video}")
 
 
