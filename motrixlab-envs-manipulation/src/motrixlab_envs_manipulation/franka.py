@@ -156,6 +156,10 @@ class FrankaEnv(NpEnv[CfgT]):
     def reset_task(self, ids: np.ndarray, plan: Any) -> None:
         """Fill the task's fields of the reset write ``plan`` (and task variables) for rows ``ids``."""
 
+    def camera_view(self, row: int = 0) -> dict[str, Any]:
+        """The arm and its workspace in front of it (the task objects sit around x = 0.5 m)."""
+        return {"lookat": [0.4, 0.0, 0.25], "distance": 1.8, "elevation": -25.0, "azimuth": 110.0}
+
     # ---- NpEnv implementation ---------------------------------------------------------------
     def state_queries(self) -> Mapping[str, Any]:
         return {
