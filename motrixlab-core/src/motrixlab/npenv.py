@@ -135,7 +135,9 @@ class NpEnv(Generic[CfgT]):
     def camera_view(self, row: int = 0) -> dict[str, Any]:
         """Where a video of env ``row`` looks (``motrixlab play --video``): the arguments of MotrixSim's
         ``SystemCamera.set_view``. Tasks whose robot travels follow it."""
-        return {"lookat": [0.0, 0.0, 0.5], "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}
+        from motrixlab.video import DEFAULT_VIEW
+
+        return dict(DEFAULT_VIEW)
 
     @property
     def physics_share(self) -> float:

@@ -28,7 +28,8 @@ ICD_DIRS = (
     "/usr/share/vulkan/icd.d",
     "~/.local/share/vulkan/icd.d",
 )
-DEFAULT_VIEW: dict[str, Any] = {"lookat": [0.0, 0.0, 0.5], "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}
+#: ``SystemCamera.set_view`` arguments of envs that do not say where to look (``camera_view``)
+DEFAULT_VIEW: dict[str, Any] = {"lookat": (0.0, 0.0, 0.5), "distance": 3.0, "elevation": -15.0, "azimuth": 90.0}
 
 
 def vulkan_drivers() -> list[str]:

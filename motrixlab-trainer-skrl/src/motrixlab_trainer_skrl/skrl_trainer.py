@@ -323,12 +323,12 @@ class JaxTrainer(SkrlTrainer):
     frameworks = ("jax", "jaxlib", "flax", "optax")
 
 
-__all__ = ["JaxTrainer", "SkrlTrainer", "TorchTrainer"]
-
-
 def _ranked_by(best: Path, ranking: str) -> bool:
     """Whether ``best`` exists and was ranked the way this run ranks (``loop.best_by``)."""
     try:
         return read_header(best).get("best_by", "train") == ranking
     except CheckpointError:  # missing or unreadable
         return False
+
+
+__all__ = ["JaxTrainer", "SkrlTrainer", "TorchTrainer"]
