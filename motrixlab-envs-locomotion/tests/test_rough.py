@@ -45,6 +45,7 @@ def test_curriculum_moves_levels_by_distance_walked(make_rough):
     assert env.levels[[0, 1, 2, 4, 5]].tolist() == [1, 2, 0, 1, 1]
     assert 0 <= env.levels[3] < env.terrain.levels
     assert not env.commanded_distance.any()
+    assert env.log["terrain_top_passed"] == 0.5  # of the two episodes on the top level, one walked off
 
 
 def test_curriculum_off_keeps_levels(make_rough):
