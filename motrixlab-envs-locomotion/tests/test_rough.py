@@ -29,6 +29,14 @@ def test_robots_start_on_their_tiles_and_stand_on_the_terrain(make_rough, small_
     assert env.state["qpos"][:, 2].max() > 0.5  # some envs stand on raised tiles
 
 
+def test_initial_levels_span_min_to_max(make_rough):
+    env = make_rough(num_envs=64, initial_min_level=1, initial_max_level=2)
+    assert set(env.levels.tolist()) == {1, 2}  # 64 draws: both, and nothing else
+    top = make_rough(num_envs=8, initial_min_level=2, initial_max_level=2, curriculum=False)
+    assert (top.levels == 2).all()
+    assert np.allclose(top.state["qpos"][:, :2], top.terrain.tile_centre(top.levels, top.columns), atol=1.0)
+
+
 def test_curriculum_moves_levels_by_distance_walked(make_rough):
     env = make_rough(num_envs=6, initial_max_level=1)
     env.levels[:] = [0, 1, 1, 2, 2, 1]
@@ -70,6 +78,8 @@ def test_invalid_terrain_config_is_a_config_error(small_terrain):
         Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match="initial_max_level"):
         Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
+    with pytest.raises(motrixlab.ConfigError, match=r"initial_min_level: must be in \[0, initial_max_level = 1\]"):
+        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=3), initial_min_level=2), num_envs=1)
 
 
 def test_curriculum_levels_are_env_state(make_rough):

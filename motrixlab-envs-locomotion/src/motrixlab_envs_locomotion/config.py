@@ -148,7 +148,8 @@ class Go1RoughCfg(Go1WalkCfg):
 
     terrain: TerrainCfg = field(default_factory=TerrainCfg)
     curriculum: bool = True  # promote/demote each env's terrain level by how far it walked
-    initial_max_level: int = 1  # envs start on levels 0..initial_max_level
+    initial_max_level: int = 1  # envs start on levels initial_min_level..initial_max_level
+    initial_min_level: int = 0  # raise it to evaluate on hard terrain only (with curriculum=false)
     randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(enabled=True))
     noise: NoiseCfg = field(default_factory=lambda: NoiseCfg(enabled=True))
     rewards: RewardCfg = field(default_factory=lambda: RewardCfg(scales=RewardScales(base_height=0.0)))
@@ -160,4 +161,9 @@ class Go1RoughCfg(Go1WalkCfg):
             raise ValueError(
                 f"initial_max_level: must be in [0, terrain.levels - 1 = {self.terrain.levels - 1}], "
                 f"got {self.initial_max_level}"
+            )
+        if not 0 <= self.initial_min_level <= self.initial_max_level:
+            raise ValueError(
+                f"initial_min_level: must be in [0, initial_max_level = {self.initial_max_level}], "
+                f"got {self.initial_min_level}"
             )

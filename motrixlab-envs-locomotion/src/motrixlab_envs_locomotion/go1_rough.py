@@ -41,7 +41,7 @@ class Go1RoughEnv(Go1WalkEnv):
             super().__init__(dataclasses.replace(cfg, model_file=str(scene)), num_envs=num_envs, seed=seed)
         self.cfg = cfg  # keep the user's config (the generated scene file is gone)
         n = self.num_envs
-        self.levels = self.rng.integers(0, cfg.initial_max_level + 1, n)
+        self.levels = self.rng.integers(cfg.initial_min_level, cfg.initial_max_level + 1, n)
         self.columns = np.arange(n) % len(self.terrain.types)
         self.origins = np.zeros((n, 2), np.float32)
         self.commanded_distance = np.zeros(n, np.float32)
