@@ -2,8 +2,9 @@
 
     python motrixlab-trainer-skrl/benchmarks/step_costs.py cartpole --num-envs 64 128 256 512
 
-Drives the torch backend's skrl agent the way the training loop does (act, env step,
-``record_transition``, ``post_interaction``, which runs the update every ``rl.rollouts`` steps),
+Drives the torch backend's skrl agent the way the training loop does (``act``, the env step,
+``record``: skrl's ``record_transition`` and ``post_interaction``, which runs the update every
+``rl.rollouts`` steps),
 with the env's registered PPO config at each ``--num-envs``, and times each part per env step.
 "training" is the rate of the whole loop, "without update" the rate of the rollout alone; ``bench``
 is ``motrixlab bench`` at the same size (random actions). The CPU may be shared: figures are noisy.
@@ -21,50 +22,51 @@ os.environ.setdefault("RUST_LOG", "error")
 
 def measure(env_name: str, num_envs: int, updates: int) -> dict[str, float]:
     import motrixlab
-    import torch
     from motrixlab import make_rl_cfg
     from motrixlab.cli.bench import measure as bench
     from motrixlab.plugins import get_registry
+    from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
     from motrixlab_trainer_skrl.torch_agent import TorchBackend
 
     reg = get_registry()
-    cfg = make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {"num_envs": num_envs}, registry=reg)
+    cfg = as_ppo_cfg(make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {"num_envs": num_envs}, registry=reg))
     env = motrixlab.make(env_name, num_envs=num_envs, seed=0)
     backend = TorchBackend(cfg, env.observation_space, env.action_space, num_envs, training=True)
-    agent, wrapped = backend.agent, backend.wrap(env)
+    wrapped = backend.wrap(env)
     obs, _ = wrapped.reset(seed=0)
     warmup = 2 * cfg.rollouts  # the first updates pay for lazy initialisation
     total = warmup + updates * cfg.rollouts
     spent = {"act": 0.0, "env": 0.0, "record": 0.0, "update": 0.0}
+    plain_steps = 0
     for t in range(total):
         t0 = time.perf_counter()
         actions = backend.act(obs, t, total)
         t1 = time.perf_counter()
         next_obs, reward, terminated, truncated, info = wrapped.step(actions)
         t2 = time.perf_counter()
-        with torch.no_grad():
-            agent.record_transition(
-                observations=obs,
-                states=None,
-                actions=actions,
-                rewards=reward,
-                next_observations=info["final_obs"],
-                next_states=None,
-                terminated=terminated,
-                truncated=truncated,
-                infos=None,
-                timestep=t,
-                timesteps=total,
-            )
+        updated = backend.record(
+            obs=obs,
+            actions=actions,
+            reward=reward,
+            final_obs=info["final_obs"],
+            terminated=terminated,
+            truncated=truncated,
+            timestep=t,
+            timesteps=total,
+        )
         t3 = time.perf_counter()
-        agent.post_interaction(timestep=t, timesteps=total)
-        t4 = time.perf_counter()
         obs = next_obs
         if t >= warmup:
-            for key, seconds in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
-                spent[key] += seconds
+            spent["act"] += t1 - t0
+            spent["env"] += t2 - t1
+            spent["update" if updated else "record"] += t3 - t2
+            plain_steps += not updated
     env.close()
     steps = total - warmup
+    # an update step also records its transition: move that share back to "record"
+    per_record = spent["record"] / max(plain_steps, 1)
+    spent["update"] -= per_record * (steps - plain_steps)
+    spent["record"] += per_record * (steps - plain_steps)
     rollout = spent["act"] + spent["env"] + spent["record"]
     return {
         "num_envs": num_envs,
