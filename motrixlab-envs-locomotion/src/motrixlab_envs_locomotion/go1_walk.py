@@ -269,7 +269,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._fresh_physics = True
         self.prev_actions = self.actions
         self.actions = actions
-        np.copyto(self.prev_joint_vel, self.state["qvel"][:, 6:])
+        # The joint velocities the last step ended with (reset rows included) become the previous ones;
+        # this step's kinematics refill the other buffer: no copy.
+        self.prev_joint_vel, self.joint_vel = self.joint_vel, self.prev_joint_vel
         t = self.targets
         np.multiply(actions, self.cfg.action_scale, out=t)
         t += self._stand_targets
@@ -333,7 +335,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.targets[ids] = self._stand_targets[ids]
         self.actions[ids] = 0.0
         self.prev_actions[ids] = 0.0
-        self.prev_joint_vel[ids] = 0.0
         self.air.reset(ids)
         self.commands[ids] = sample_commands(rng, k, self.cfg.commands)
         self.command_steps_left[ids] = self.resample_steps
