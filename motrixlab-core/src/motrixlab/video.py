@@ -11,6 +11,8 @@ from __future__ import annotations
 import glob
 import io
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +97,22 @@ class VideoRecorder:
         self.frames: list[Any] = []  # palette images: a quarter of the RGB frames' memory
         self._steps = 0
         os.environ.setdefault("WGPU_BACKEND", "vulkan")  # never the OpenGL fallback
-        from motrixsim.render import RenderApp
-
-        env.model.cameras.set_system_render_target("image", width, height)
-        self._app = RenderApp(headless=True)
-        self._app.__enter__()
+        self._runtime_dir: str | None = None
+        if not os.environ.get("XDG_RUNTIME_DIR"):  # else the renderer's window probing complains on stderr
+            self._runtime_dir = tempfile.mkdtemp(prefix="motrixlab-render-")
+            os.environ["XDG_RUNTIME_DIR"] = self._runtime_dir
+        self._app: Any = None
         try:
+            from motrixsim.render import RenderApp
+
+            env.model.cameras.set_system_render_target("image", width, height)
+            app = RenderApp(headless=True)
+            app.__enter__()
+            self._app = app
             self._app.launch(env.model)
             self._capture()  # the renderer's first frame is blank: the scene is not loaded yet
         except BaseException:
-            self._app.__exit__(None, None, None)
+            self._shut_down()
             raise
         self.frames.clear()
 
@@ -126,9 +134,20 @@ class VideoRecorder:
             self._capture()
         self._steps += 1
 
+    def _shut_down(self) -> None:
+        try:
+            if self._app is not None:
+                self._app.__exit__(None, None, None)
+                self._app = None
+        finally:
+            if self._runtime_dir is not None:
+                os.environ.pop("XDG_RUNTIME_DIR", None)
+                shutil.rmtree(self._runtime_dir, ignore_errors=True)
+                self._runtime_dir = None
+
     def close(self, *, write: bool = True) -> Path:
         """Shut the renderer down; with ``write``, write the GIF (an error if no frame was drawn)."""
-        self._app.__exit__(None, None, None)
+        self._shut_down()
         if not write:
             return self.path
         if not self.frames:
