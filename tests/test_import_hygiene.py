@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-HEAVY = ("motrixsim", "torch", "jax", "jaxlib", "flax", "optax", "skrl", "tensorboard", "tensorflow")
+HEAVY = ("motrixsim", "numba", "torch", "jax", "jaxlib", "flax", "optax", "skrl", "tensorboard", "tensorflow")
 FRAMEWORKS = ("torch", "jax", "jaxlib", "flax", "optax", "skrl", "tensorflow")
 
 RUN_CLI = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from motrixlab_envs_locomotion.commands import CommandCfg, sample_commands
-from motrixlab_envs_locomotion.go1_walk import OBS_SLICES
+from motrixlab_envs_locomotion.observation import OBS_SLICES
 
 
 def test_samples_stay_in_range_with_a_standing_share():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import NoiseCfg
-from motrixlab_envs_locomotion.go1_walk import OBS_DIM, OBS_LAYOUT, OBS_SLICES
+from motrixlab_envs_locomotion.observation import OBS_DIM, OBS_LAYOUT, OBS_SLICES, base_kinematics, observe
 from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, STANDING_TORQUE
 
 
@@ -18,6 +18,34 @@ def test_layout_is_contiguous_and_documented():
     stops = [s.stop for s in OBS_SLICES.values()]
     starts = [s.start for s in OBS_SLICES.values()]
     assert starts == [0, *stops[:-1]] and stops[-1] == OBS_DIM
+
+
+def test_compiled_passes_on_chosen_rows_against_the_quaternion_helpers():
+    """Body-frame velocity and projected gravity as ``quat`` computes them; only the rows asked for are written."""
+    rng = np.random.default_rng(3)
+    n, rows = 7, np.array([5, 0, 3])
+    axes = rng.normal(size=(n, 3))
+    q = quat.from_axis_angle(axes / np.linalg.norm(axes, axis=1, keepdims=True), rng.uniform(-np.pi, np.pi, n))
+    qpos = rng.normal(size=(n, 19)).astype(np.float32)
+    qpos[:, 3:7] = q
+    qvel = rng.normal(size=(n, 18)).astype(np.float32)
+    base, joint_pos = np.full((9, n), np.nan, np.float32), np.full((n, 12), np.nan, np.float32)
+    joint_vel = joint_pos.copy()
+    base_kinematics(qpos, qvel, rows, base, joint_pos, joint_vel)
+    assert base[0:3, rows].T == pytest.approx(quat.rotate_inverse(q[rows], qvel[rows, :3]), abs=1e-5)
+    assert base[3:6, rows].T == pytest.approx(qvel[rows, 3:6])  # already in the body frame
+    assert base[6:9, rows].T == pytest.approx(quat.projected_gravity(q[rows]), abs=1e-5)
+    assert joint_pos[rows] == pytest.approx(qpos[rows, 7:]) and joint_vel[rows] == pytest.approx(qvel[rows, 6:])
+    others = np.setdiff1d(np.arange(n), rows)
+    assert np.isnan(base[:, others]).all() and np.isnan(joint_pos[others]).all()
+
+    actions, commands = rng.normal(size=(n, 12)).astype(np.float32), rng.normal(size=(n, 3)).astype(np.float32)
+    obs = np.full((len(rows), OBS_DIM), np.nan, np.float32)
+    observe(base, joint_pos, joint_vel, DEFAULT_JOINT_POS, actions, commands, rows, obs)
+    expected = np.concatenate(
+        [base[:, rows].T, joint_pos[rows] - DEFAULT_JOINT_POS, joint_vel[rows], actions[rows], commands[rows]], axis=1
+    )
+    assert obs == pytest.approx(expected)
 
 
 def test_reset_observation(make_walk):

@@ -45,16 +45,6 @@ def test_projected_gravity(samples):
     assert quat.projected_gravity(pitch)[0] == pytest.approx([np.sin(0.4), 0.0, -np.cos(0.4)], abs=1e-6)
 
 
-def test_base_frame_rows_is_rotate_inverse_and_projected_gravity_by_rows(samples):
-    axes, angles, vecs = samples
-    q = quat.from_axis_angle(axes, angles)
-    out = np.full((6, 32), np.nan, np.float32)
-    quat.base_frame_rows(q.T, vecs.T, out[:3], out[3:])  # strided rows work too
-    mats = np.stack([matrix(a, t) for a, t in zip(axes, angles, strict=True)])
-    assert out[:3].T == pytest.approx(np.einsum("nji,nj->ni", mats, vecs), abs=1e-5)
-    assert out[3:].T == pytest.approx(-mats[:, 2, :], abs=1e-5)  # R^T (0, 0, -1)
-
-
 def test_multiply_composes_rotations(samples):
     axes, angles, vecs = samples
     a = quat.from_axis_angle(axes, angles)

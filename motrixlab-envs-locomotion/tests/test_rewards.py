@@ -12,72 +12,175 @@ from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, STANDING_TORQUE
 f32 = np.float32
 
 
+def _terms(n: int = 2, **given):
+    """``rewards.terms`` on a hand-made state: standing, level, still and told to stand unless ``given``."""
+    zeros = lambda: np.zeros((n, 12), f32)  # noqa: E731
+    base = np.zeros((9, n), f32)
+    base[8] = -1.0  # level: gravity straight down
+    state = {
+        "base": base,
+        "joint_pos": np.tile(DEFAULT_JOINT_POS, (n, 1)),
+        "joint_vel": zeros(),
+        "prev_joint_vel": zeros(),
+        "actions": zeros(),
+        "prev_actions": zeros(),
+        "commands": np.zeros((n, 3), f32),
+        "targets": np.tile(DEFAULT_JOINT_POS, (n, 1)),
+        "kp": np.full((n, 12), 20.0, f32),
+        "kd": np.full((n, 12), 0.5, f32),
+        "joints": np.stack([DEFAULT_JOINT_POS, np.full(12, -3.0), np.full(12, 3.0), np.full(12, 5.0)]).astype(f32),
+        "contacts": np.zeros((n, 13), f32),
+        "height": np.full(n, 0.27, f32),
+        "air_time": np.zeros((n, 4), f32),
+        "last_contact": np.zeros((n, 4), bool),
+        "params": R.new_params(
+            dt=0.02, sigma=0.25, air_target=0.5, height_target=0.27, cos_max_tilt=np.cos(1.0), only_positive=False
+        ),
+        "weights": np.ones(len(R.TERMS), f32),
+    }
+    state.update(given)
+    out = np.full((len(R.TERMS), n), np.nan, f32)
+    reward, errors = np.full(n, np.nan, f32), np.full((2, n), np.nan, f32)
+    fallen = np.ones(n, bool)
+    R.terms(**state, out=out, reward=reward, errors=errors, fallen=fallen)
+    assert np.isfinite(out).all() and np.isfinite(errors).all()
+    return dict(zip(R.TERMS, out, strict=True)), reward, errors, fallen
+
+
+def test_terms_are_the_scales_fields_in_order():
+    assert R.TERMS == tuple(RewardScales.__dataclass_fields__)
+
+
+def test_a_still_level_robot_standing_as_told():
+    terms, _, errors, fallen = _terms()
+    assert terms["tracking_lin_vel"] == pytest.approx([1.0, 1.0])
+    assert terms["tracking_ang_vel"] == pytest.approx([1.0, 1.0])
+    assert errors == pytest.approx(np.zeros((2, 2)))
+    assert not fallen.any()
+    for name in set(R.TERMS) - {"tracking_lin_vel", "tracking_ang_vel"}:
+        assert terms[name] == pytest.approx([0.0, 0.0], abs=1e-12), name
+
+
+def test_weights_sum_and_clip():
+    base = np.zeros((9, 2), f32)
+    base[8] = -1.0
+    base[2] = [0.0, 2.0]  # env 1 bounces: lin_vel_z = 4
+    weights = np.zeros(len(R.TERMS), f32)
+    weights[R.TERMS.index("tracking_lin_vel")], weights[R.TERMS.index("lin_vel_z")] = 0.5, -0.25
+    terms, reward, _, _ = _terms(base=base, weights=weights)
+    assert terms["lin_vel_z"] == pytest.approx([0.0, -1.0]) and terms["tracking_ang_vel"] == pytest.approx([0.0, 0.0])
+    assert reward == pytest.approx([0.5, -0.5])
+    params = R.new_params(dt=0.02, sigma=0.25, air_target=0.5, height_target=0.27, cos_max_tilt=0.5, only_positive=True)
+    _, reward, _, _ = _terms(base=base, weights=weights, params=params)
+    assert reward == pytest.approx([0.5, 0.0])
+
+
 def test_tracking_kernels():
-    cmd = np.array([[1.0, 0.0], [0.5, -0.5], [0.0, 0.0]], f32)
-    vel = np.array([[1.0, 0.0], [0.0, 0.0], [0.3, 0.4]], f32)
-    lin_err_sq = ((cmd - vel) ** 2).sum(axis=1)
-    assert R.tracking_kernel(lin_err_sq, 0.25) == pytest.approx([1.0, np.exp(-0.5 / 0.25), np.exp(-0.25 / 0.25)])
-    yaw_err = np.array([1.0, -1.0], f32) - np.array([0.5, 0.0], f32)
-    assert R.tracking_kernel(yaw_err**2, 0.25) == pytest.approx([np.exp(-1.0), np.exp(-4.0)])
+    base = np.zeros((9, 3), f32)
+    base[8] = -1.0
+    base[:2] = np.array([[1.0, 0.0], [0.0, 0.0], [0.3, 0.4]], f32).T
+    base[5] = [0.5, 0.0, 0.0]
+    commands = np.array([[1.0, 0.0, 1.0], [0.5, -0.5, -1.0], [0.0, 0.0, 0.0]], f32)
+    terms, _, errors, _ = _terms(3, base=base, commands=commands)
+    assert terms["tracking_lin_vel"] == pytest.approx([1.0, np.exp(-0.5 / 0.25), np.exp(-0.25 / 0.25)])
+    assert terms["tracking_ang_vel"] == pytest.approx([np.exp(-0.25 / 0.25), np.exp(-1.0 / 0.25), 1.0])
+    assert errors[0] == pytest.approx([0.0, np.sqrt(0.5), 0.5]) and errors[1] == pytest.approx([0.5, 1.0, 0.0])
 
 
-def test_penalty_terms():
-    assert R.lin_vel_z(np.array([0.0, -0.5], f32)) == pytest.approx([0.0, 0.25])
-    assert R.ang_vel_xy(np.array([[0.1, 0.2], [1.0, -2.0]], f32).T) == pytest.approx([0.05, 5.0])
-    g = quat.projected_gravity(quat.from_axis_angle(np.array([[1.0, 0, 0]]), [0.5]))
-    assert R.orientation(g[:, :2].T) == pytest.approx([np.sin(0.5) ** 2])
-    tau = np.zeros((2, 12), f32)
-    tau[0, :3] = [1.0, -2.0, 3.0]
-    assert R.torques(tau) == pytest.approx([14.0, 0.0])
-    qd0 = np.zeros((1, 12), f32)
-    qd1 = np.full((1, 12), 0.1, f32)
-    assert R.joint_acc(qd1, qd0, 0.02) == pytest.approx([12 * (0.1 / 0.02) ** 2], rel=1e-5)
-    a0 = np.zeros((1, 12), f32)
-    a1 = np.zeros((1, 12), f32)
-    a1[0, 5] = 0.5
-    assert R.action_rate(a1, a0) == pytest.approx([0.25])
-    assert R.base_height(np.array([0.27, 0.2], f32), 0.27) == pytest.approx([0.0, 0.0049], abs=1e-7)
-    assert R.undesired_contacts(np.array([[1, 0, 1, 0, 0, 0, 0, 1], [0] * 8], bool)) == pytest.approx([3.0, 0.0])
-    low, high = np.full((1, 12), -1.0, f32), np.full((1, 12), 1.0, f32)
-    q = np.zeros((1, 12), f32)
-    q[0, 0], q[0, 1] = 1.5, -1.25
-    assert R.joint_limits(q, low, high) == pytest.approx([0.75])
+def test_base_motion_terms():
+    base = np.zeros((9, 2), f32)
+    base[2] = [0.0, -0.5]  # vertical velocity
+    base[3:5] = np.array([[0.1, 0.2], [1.0, -2.0]], f32).T  # roll and pitch rates
+    base[6:9, 0] = quat.projected_gravity(quat.from_axis_angle(np.array([[1.0, 0, 0]]), [0.5]))[0]
+    base[8, 1] = -1.0
+    terms, _, _, _ = _terms(base=base)
+    assert terms["lin_vel_z"] == pytest.approx([0.0, 0.25])
+    assert terms["ang_vel_xy"] == pytest.approx([0.05, 5.0])
+    assert terms["orientation"] == pytest.approx([np.sin(0.5) ** 2, 0.0])
+
+
+def test_joint_terms():
+    targets = np.tile(DEFAULT_JOINT_POS, (2, 1))
+    targets[0, :3] += [0.05, -0.1, 1.0]  # 20 * 0.05 = 1, -2 and a clamped 20 -> 5 N·m
+    joint_vel = np.zeros((2, 12), f32)
+    joint_vel[0] = 0.1
+    actions = np.zeros((2, 12), f32)
+    actions[0, 5] = 0.5
+    terms, _, _, _ = _terms(targets=targets, joint_vel=joint_vel, kd=np.zeros((2, 12), f32), actions=actions)
+    assert terms["torques"] == pytest.approx([1.0 + 4.0 + 25.0, 0.0], rel=1e-5)
+    assert terms["joint_acc"] == pytest.approx([12 * (0.1 / 0.02) ** 2, 0.0], rel=1e-5)
+    assert terms["action_rate"] == pytest.approx([0.25, 0.0])
+    joints = np.stack([np.zeros(12), np.full(12, -1.0), np.full(12, 1.0), np.full(12, 5.0)]).astype(f32)
+    joint_pos = np.zeros((2, 12), f32)
+    joint_pos[1, :2] = [1.5, -1.25]  # beyond the soft limits of +-1 by 0.5 and 0.25
+    terms, _, _, _ = _terms(joint_pos=joint_pos, targets=joint_pos.copy(), joints=joints)
+    assert terms["joint_limits"] == pytest.approx([0.0, 0.75])
+    assert terms["stand_still"] == pytest.approx([0.0, 2.75])  # told to stand: Σ |offset|
+    assert terms["torques"] == pytest.approx([0.0, 0.0])
+
+
+def test_base_height_and_contacts():
+    contacts = np.zeros((2, 13), f32)
+    contacts[0, [5, 7, 12]] = 1.0  # three penalised geoms down
+    contacts[1, 4] = 1.0  # the trunk
+    terms, _, _, fallen = _terms(contacts=contacts, height=np.array([0.27, 0.2], f32))
+    assert terms["base_height"] == pytest.approx([0.0, 0.0049], abs=1e-7)
+    assert terms["undesired_contacts"] == pytest.approx([3.0, 0.0])
+    assert fallen.tolist() == [False, True]
+
+
+def test_contacts_with_any_ground_geom_count():
+    contacts = np.zeros((2, 26), f32)  # two ground geoms, 13 columns each
+    contacts[0, 13 + 4] = 1.0  # trunk on the second
+    contacts[1, 5] = contacts[1, 13 + 5] = contacts[1, 13 + 6] = 1.0  # one geom on both, one on the second
+    terms, _, _, fallen = _terms(contacts=contacts)
+    assert fallen.tolist() == [True, False]
+    assert terms["undesired_contacts"] == pytest.approx([0.0, 2.0])
+
+
+def test_tilt_beyond_the_limit_falls():
+    base = np.zeros((9, 2), f32)
+    for k, angle in enumerate([0.9, 1.1]):  # the limit is 1 rad
+        base[6:9, k] = quat.projected_gravity(quat.from_axis_angle(np.array([[0, 1.0, 0]]), [angle]))[0]
+    _, _, _, fallen = _terms(base=base)
+    assert fallen.tolist() == [False, True]
 
 
 def test_stand_still_only_when_told_to_stand():
-    offset = np.full((2, 12), 0.1, f32)
-    cmd = np.array([[0.0, 0.0, 0.0], [0.5, 0.0, 0.0]], f32)
-    assert R.stand_still(offset, cmd.T) == pytest.approx([1.2, 0.0])
+    joint_pos = np.tile(DEFAULT_JOINT_POS + 0.1, (2, 1))
+    commands = np.array([[0.0, 0.0, 0.05], [0.5, 0.0, 0.0]], f32)
+    terms, _, _, _ = _terms(joint_pos=joint_pos, commands=commands)
+    assert terms["stand_still"] == pytest.approx([1.2, 0.0], rel=1e-5)
 
 
 def test_feet_air_time_term():
-    first = np.array([[1, 0, 0, 1], [1, 1, 1, 1]], f32)
-    air = np.array([[0.6, 0.0, 0.0, 0.3], [0.7, 0.7, 0.7, 0.7]], f32)
-    moving = np.array([[1.0, 0.0], [0.0, 0.0]], f32)
-    # env 0 moving: (0.6-0.5) + (0.3-0.5); env 1 told to stand: nothing
-    assert R.feet_air_time(first, air, 0.5, moving.T) == pytest.approx([-0.1, 0.0], abs=1e-6)
+    contacts = np.zeros((2, 13), f32)
+    contacts[:, [0, 3]] = 1.0  # feet 0 and 3 touch down after 0.6 s and 0.3 s in the air
+    air_time = np.array([[0.58, 0.1, 0.0, 0.28]] * 2, f32)  # foot 1 is still in the air
+    commands = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.5]], f32)  # env 1 is told to turn on the spot
+    terms, _, _, _ = _terms(contacts=contacts, air_time=air_time, commands=commands)
+    # env 0 moving: (0.6 - 0.5) + (0.3 - 0.5); env 1 not moving: nothing
+    assert terms["feet_air_time"] == pytest.approx([-0.1, 0.0], abs=1e-6)
+    assert air_time[:, [0, 3]] == pytest.approx(np.zeros((2, 2))) and air_time[:, 1] == pytest.approx([0.12, 0.12])
 
 
 def test_feet_air_time_fires_once_per_touchdown():
     tracker = R.FeetAirTime(1, 2, dt=0.02)
     # foot 0: stance 3 steps, swing 10 steps, touchdown, stance 5 steps; foot 1 always down
     seq = [True] * 3 + [False] * 10 + [True] * 6
-    fired = []
-    for contact in seq:
-        first, air = tracker.update(np.array([[contact, True]]))
-        fired.append((first[0, 0], air[0, 0], first[0, 1]))
-    touchdowns = [i for i, (f, _, _) in enumerate(fired) if f]
+    fired = [tuple(tracker.update(np.array([[contact, True]]))[0]) for contact in seq]
+    touchdowns = [i for i, (t0, _) in enumerate(fired) if t0 > 0]
     assert touchdowns == [13]
     # ten airborne steps: the contact filter absorbs the lift-off step and the landing step adds one
-    assert fired[13][1] == pytest.approx(10 * 0.02)
-    assert not any(f1 for _, _, f1 in fired)  # the foot that never left the ground never fires
+    assert fired[13][0] == pytest.approx(10 * 0.02)
+    assert not any(t1 for _, t1 in fired)  # the foot that never left the ground never fires
 
 
 def test_one_step_contact_dropout_is_not_a_step():
     tracker = R.FeetAirTime(1, 1, dt=0.02)
-    fired = [tracker.update(np.array([[c]]))[0][0, 0] for c in [True, True, False, True, True, False, False, True]]
+    fired = [tracker.update(np.array([[c]]))[0, 0] > 0 for c in [True, True, False, True, True, False, False, True]]
     # the single-step dropout (index 2) is filtered; the two-step swing (5, 6) lands at index 7
-    assert fired == [0, 0, 0, 0, 0, 0, 0, 1]
+    assert fired == [False] * 7 + [True]
 
 
 def test_air_time_reward_fires_on_landing_in_physics(make_walk, quiet_cfg):

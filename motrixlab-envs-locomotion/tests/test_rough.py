@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from motrixlab_envs_locomotion.go1_walk import OBS_DIM
+from motrixlab_envs_locomotion.observation import OBS_DIM
 
 
 def test_builds_with_randomisation_and_noise_on(make_rough):

@@ -4,7 +4,8 @@ Actions are joint-target offsets from the standing pose, tracked by the model's 
 actuators; the targets also carry the standing pose's gravity feed-forward (``STANDING_TORQUE``).
 Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
 the DoF state, ground contacts from geom-pair collisions) and written through compiled write
-plans; all per-step work is vectorised numpy over the batch.
+plans. Per step, the work on the batch is a few numpy operations and three compiled passes over
+the rows (kinematics, rewards, observation); there are no per-env Python loops.
 
 Per step, NpEnv calls ``compute_obs`` right after the physics. This env does all post-physics
 bookkeeping there, in one pass and in a fixed order — kinematics, reward, termination, command
@@ -15,7 +16,6 @@ measured against; ``compute_reward`` and ``compute_terminated`` return what that
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,13 @@ from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
 from motrixlab_envs_locomotion.commands import sample_commands
 from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.observation import (
+    NOISY_GROUPS,
+    OBS_DIM,
+    OBS_SLICES,
+    base_kinematics,
+    observe,
+)
 from motrixlab_envs_locomotion.robot import (
     ACTUATORS,
     DEFAULT_JOINT_POS,
@@ -39,33 +46,8 @@ from motrixlab_envs_locomotion.robot import (
     UNDESIRED_CONTACT,
 )
 
-#: Observation layout: (name, width). Velocities are in the trunk frame; joint positions are
-#: offsets from the standing pose; ``last_action`` is the action applied in the step just taken.
-OBS_LAYOUT: tuple[tuple[str, int], ...] = (
-    ("lin_vel", 3),
-    ("ang_vel", 3),
-    ("gravity", 3),
-    ("joint_pos", 12),
-    ("joint_vel", 12),
-    ("last_action", 12),
-    ("command", 3),
-)
-
-
-def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
-    out, start = {}, 0
-    for name, width in layout:
-        out[name] = slice(start, start + width)
-        start += width
-    return out
-
-
-OBS_SLICES = _slices(OBS_LAYOUT)
-OBS_DIM = sum(w for _, w in OBS_LAYOUT)
 NUM_ACTIONS = len(ACTUATORS)
 _STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
-#: Observation groups that get sensor noise (the rest are the policy's own outputs and the command).
-NOISY_GROUPS = ("lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel")
 
 
 class Go1WalkEnv(NpEnv[Go1WalkCfg]):
@@ -100,9 +82,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
         self._default_q = full(DEFAULT_JOINT_POS)
         self._target_low, self._target_high = full(self.target_low), full(self.target_high)
-        self._soft_low, self._soft_high = full(self.soft_low), full(self.soft_high)
         self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
+        # per-joint constants of the reward pass (see rewards.terms)
+        self._joints = np.stack([DEFAULT_JOINT_POS, self.soft_low, self.soft_high, self.torque_limit])
         self._stand_targets = np.empty_like(self._default_q)
         self._update_stand_targets(slice(None))
 
@@ -117,12 +100,20 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._terminated = np.zeros(n, bool)
         self._fresh_physics = False
         self._started = False  # the first reset is not the end of an episode
-        self._cos_max_tilt = float(np.cos(cfg.max_tilt))
-        self._active_terms = [
-            (f.name, f"reward/{f.name}", getattr(cfg.rewards.scales, f.name) * self.dt)
-            for f in fields(cfg.rewards.scales)
-            if getattr(cfg.rewards.scales, f.name) != 0.0
-        ]
+        rw = cfg.rewards
+        self._reward_params = R.new_params(
+            dt=self.dt,
+            sigma=rw.tracking_sigma,
+            air_target=rw.air_time_target,
+            height_target=rw.base_height_target,
+            cos_max_tilt=float(np.cos(cfg.max_tilt)),
+            only_positive=rw.only_positive,
+        )
+        scales = [getattr(rw.scales, name) for name in R.TERMS]
+        self._weights = np.array(scales, np.float32) * np.float32(self.dt)
+        self._logged_terms = [(i, f"reward/{name}") for i, name in enumerate(R.TERMS) if scales[i] != 0.0]
+        self._fallen = np.zeros(n, bool)
+        self._all_rows = np.arange(n)
         # Kinematics of the step, component-major: rows are body-frame linear velocity (3), angular
         # velocity (3) and projected gravity (3), the observation's first nine entries in order.
         # Whole contiguous rows keep the per-step arithmetic cheap; ``lin_vel`` etc. are (N, 3) views.
@@ -370,22 +361,13 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._push_plan.execute(self.data, env_ids=due)
 
     # ---- per-step computation -------------------------------------------------------------------
-    # Hot path: constants are pre-broadcast to (N, k) and row sums are matrix-vector products,
-    # both several times faster in numpy than broadcasting a (k,) row or reducing over axis 1.
+    # Kinematics, rewards and observation are compiled passes over the rows (observation.py,
+    # rewards.py); the arrays they fill are whole-batch buffers of this env, or fresh per step where
+    # the caller may keep them (reward, termination, logs).
     def _kinematics(self, ids: np.ndarray | None = None) -> None:
         qpos, qvel = self.state["qpos"], self.state["qvel"]
-        if ids is not None:
-            qpos, qvel = qpos[ids], qvel[ids]
-        base = self._base if ids is None else np.empty((9, len(ids)), np.float32)
-        # world -> trunk frame; the DoF state already holds the angular velocity in the trunk frame
-        quat.base_frame_rows(qpos[:, 3:7].T, qvel[:, 0:3].T, base[0:3], base[6:9])
-        base[3:6] = qvel[:, 3:6].T
-        if ids is None:
-            np.copyto(self.joint_pos, qpos[:, 7:])
-            np.copyto(self.joint_vel, qvel[:, 6:])
-        else:
-            self._base[:, ids] = base
-            self.joint_pos[ids], self.joint_vel[ids] = qpos[:, 7:], qvel[:, 6:]
+        rows = self._all_rows if ids is None else ids
+        base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel)
 
     def _contacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) float32 touching any ground geom."""
@@ -408,57 +390,42 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         return qpos[:, 2] - self.ground_height(qpos[:, :2])
 
     def _rewards(self) -> np.ndarray:
-        rc = self.cfg.rewards
-        feet, trunk, undesired = self._contacts()
-        first_contact, air_time = self.air.update(feet)
-        self._trunk_contact = trunk
-        b, cmd = self._base, self.commands.T  # component-major rows (see __init__), command rows (3, N)
+        n = self.num_envs
+        terms = np.empty((len(R.TERMS), n), np.float32)
+        errors = np.empty((2, n), np.float32)
+        reward = np.empty(n, np.float32)
+        self._fallen = np.empty(n, bool)
+        R.terms(
+            self._base,
+            self.joint_pos,
+            self.joint_vel,
+            self.prev_joint_vel,
+            self.actions,
+            self.prev_actions,
+            self.commands,
+            self.targets,
+            self._kp,
+            self._kd,
+            self._joints,
+            self.state["contacts"],
+            self.base_height(),
+            self.air.air_time,
+            self.air.last_contact,
+            self._reward_params,
+            self._weights,
+            terms,
+            reward,
+            errors,
+            self._fallen,
+        )
         log = self.log
-        # tracking errors, once for the kernels and the logs
-        ex, ey, ez = cmd[0] - b[0], cmd[1] - b[1], cmd[2] - b[5]
-        lin_err_sq = ex * ex
-        lin_err_sq += ey * ey
-        log["lin_vel_error"] = np.sqrt(lin_err_sq)
-        log["ang_vel_error"] = np.abs(ez)
-        total = np.zeros(self.num_envs, np.float32)
-        for name, key, weight in self._active_terms:
-            if name == "tracking_lin_vel":
-                value = R.tracking_kernel(lin_err_sq, rc.tracking_sigma)
-            elif name == "tracking_ang_vel":
-                value = R.tracking_kernel(ez * ez, rc.tracking_sigma)
-            elif name == "lin_vel_z":
-                value = R.lin_vel_z(b[2])
-            elif name == "ang_vel_xy":
-                value = R.ang_vel_xy(b[3:5])
-            elif name == "orientation":
-                value = R.orientation(b[6:8])
-            elif name == "torques":
-                value = R.torques(self.torques())
-            elif name == "joint_acc":
-                value = R.joint_acc(self.joint_vel, self.prev_joint_vel, self.dt)
-            elif name == "action_rate":
-                value = R.action_rate(self.actions, self.prev_actions)
-            elif name == "base_height":
-                value = R.base_height(self.base_height(), rc.base_height_target)
-            elif name == "undesired_contacts":
-                value = R.undesired_contacts(undesired)
-            elif name == "feet_air_time":
-                value = R.feet_air_time(first_contact, air_time, rc.air_time_target, cmd[:2])
-            elif name == "stand_still":
-                value = R.stand_still(self.joint_pos - self._default_q, cmd)
-            elif name == "joint_limits":
-                value = R.joint_limits(self.joint_pos, self._soft_low, self._soft_high)
-            else:  # pragma: no cover - RewardScales and this table are kept in step
-                raise KeyError(name)
-            value *= weight
-            log[key] = value
-            total += value
-        if rc.only_positive:
-            np.maximum(total, 0.0, out=total)
-        return total
+        log["lin_vel_error"], log["ang_vel_error"] = errors
+        for i, key in self._logged_terms:
+            log[key] = terms[i]
+        return reward
 
     def _terminations(self) -> np.ndarray:
-        fell = self._trunk_contact | (self.gravity[:, 2] > -self._cos_max_tilt)
+        fell = self._fallen  # computed with the rewards
         self.log["fall"] = fell.astype(np.float32)
         return fell
 
@@ -471,16 +438,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
     def _observation(self, ids: np.ndarray | None = None) -> np.ndarray:
         """Observation rows ``ids`` (all rows when None) in ``OBS_LAYOUT`` order."""
-        rows = slice(None) if ids is None else ids
-        n = self.num_envs if ids is None else len(ids)
-        obs = np.empty((n, OBS_DIM), np.float32)
-        s = OBS_SLICES
-        obs[:, : s["gravity"].stop] = self._base[:, rows].T  # lin_vel, ang_vel, gravity
-        np.subtract(self.joint_pos[rows], self._default_q[:n], out=obs[:, s["joint_pos"]])
-        obs[:, s["joint_vel"]] = self.joint_vel[rows]
-        obs[:, s["last_action"]] = self.actions[rows]
-        obs[:, s["command"]] = self.commands[rows]
+        rows = self._all_rows if ids is None else ids
+        obs = np.empty((len(rows), OBS_DIM), np.float32)
+        observe(self._base, self.joint_pos, self.joint_vel, DEFAULT_JOINT_POS, self.actions, self.commands, rows, obs)
         if self._noise_std is not None:
             width = self._noise_std.size
-            obs[:, :width] += self.rng.standard_normal((n, width), np.float32) * self._noise_std
+            obs[:, :width] += self.rng.standard_normal((len(rows), width), np.float32) * self._noise_std
         return obs

@@ -46,45 +46,6 @@ def projected_gravity(q: np.ndarray) -> np.ndarray:
     return out
 
 
-def base_frame_rows(q: np.ndarray, v: np.ndarray, v_out: np.ndarray, gravity_out: np.ndarray) -> None:
-    """Hot-path form of ``rotate_inverse`` and ``projected_gravity`` on component-major rows.
-
-    ``q`` (4, N) and world vectors ``v`` (3, N), one row per component; writes the body-frame vectors
-    to ``v_out`` (3, N) and the projected gravity to ``gravity_out`` (3, N), both float32. In-place
-    arithmetic on whole rows: a fraction of the temporaries of the general functions.
-    """
-    x, y, z, w = q
-    vx, vy, vz = v
-    tx = y * vz
-    tx -= z * vy
-    tx *= 2.0
-    ty = z * vx
-    ty -= x * vz
-    ty *= 2.0
-    tz = x * vy
-    tz -= y * vx
-    tz *= 2.0
-    terms = ((vx, tx, y, tz, z, ty), (vy, ty, z, tx, x, tz), (vz, tz, x, ty, y, tx))
-    for o, (vi, ti, a, tb, b, tc) in zip(v_out, terms, strict=True):  # v - w t + (u x t), by component
-        np.multiply(w, ti, out=o)
-        np.subtract(vi, o, out=o)
-        o += a * tb
-        o -= b * tc
-    g = gravity_out[0]
-    np.multiply(w, y, out=g)
-    g -= x * z
-    g *= 2.0
-    g = gravity_out[1]
-    np.multiply(y, z, out=g)
-    g += w * x
-    g *= -2.0
-    g = gravity_out[2]
-    np.multiply(x, x, out=g)
-    g += y * y
-    g *= 2.0
-    g -= 1.0
-
-
 def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product ``a * b`` (apply ``b`` first, then ``a``)."""
     ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
