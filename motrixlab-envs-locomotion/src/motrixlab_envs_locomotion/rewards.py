@@ -88,17 +88,18 @@ def terms(
     grounds = contacts.shape[1] // per_ground
     feet = np.empty(NUM_FEET, np.bool_)
     touchdown = np.empty(NUM_FEET, np.float64)
+    value = np.empty(len(TERMS), np.float64)  # this row's terms: written to ``out`` once, weighted
     for i in range(n):
         cx, cy, cz = commands[i, 0], commands[i, 1], commands[i, 2]
         ex, ey, ez = cx - base[0, i], cy - base[1, i], cz - base[5, i]
         lin_err_sq = ex * ex + ey * ey
         errors[0, i] = math.sqrt(lin_err_sq)
         errors[1, i] = abs(ez)
-        out[0, i] = math.exp(-lin_err_sq * inv_sigma)
-        out[1, i] = math.exp(-ez * ez * inv_sigma)
-        out[2, i] = base[2, i] * base[2, i]
-        out[3, i] = base[3, i] * base[3, i] + base[4, i] * base[4, i]
-        out[4, i] = base[6, i] * base[6, i] + base[7, i] * base[7, i]
+        value[0] = math.exp(-lin_err_sq * inv_sigma)  # tracking_lin_vel
+        value[1] = math.exp(-ez * ez * inv_sigma)  # tracking_ang_vel
+        value[2] = base[2, i] * base[2, i]  # lin_vel_z
+        value[3] = base[3, i] * base[3, i] + base[4, i] * base[4, i]  # ang_vel_xy
+        value[4] = base[6, i] * base[6, i] + base[7, i] * base[7, i]  # orientation
 
         torque_sq = acc_sq = rate_sq = offset = excess = 0.0
         for j in range(12):
@@ -112,11 +113,11 @@ def terms(
             rate_sq += d * d
             offset += abs(q - joints[0, j])
             excess += max(joints[1, j] - q, 0.0) + max(q - joints[2, j], 0.0)
-        out[5, i] = torque_sq
-        out[6, i] = acc_sq / (dt * dt)
-        out[7, i] = rate_sq
+        value[5] = torque_sq  # torques
+        value[6] = acc_sq / (dt * dt)  # joint_acc
+        value[7] = rate_sq  # action_rate
         h = height[i] - params[HEIGHT_TARGET]
-        out[8, i] = h * h
+        value[8] = h * h  # base_height
 
         # contacts with any ground geom: the largest over them
         trunk = undesired = 0.0
@@ -132,7 +133,7 @@ def terms(
             for g in range(grounds):
                 c = max(c, contacts[i, g * per_ground + TRUNK_COLUMN + 1 + k])
             undesired += c
-        out[9, i] = undesired
+        value[9] = undesired  # undesired_contacts
 
         air_time_update(feet, last_contact[i], air_time[i], dt, touchdown)
         air = 0.0
@@ -140,13 +141,14 @@ def terms(
             for f in range(NUM_FEET):
                 if touchdown[f] > 0.0:
                     air += touchdown[f] - params[AIR_TARGET]
-        out[10, i] = air
-        out[11, i] = offset if abs(cx) + abs(cy) + abs(cz) < MIN_COMMAND else 0.0
-        out[12, i] = excess
+        value[10] = air  # feet_air_time
+        value[11] = offset if abs(cx) + abs(cy) + abs(cz) < MIN_COMMAND else 0.0  # stand_still
+        value[12] = excess  # joint_limits
         total = 0.0
         for k in range(len(TERMS)):
-            out[k, i] *= weights[k]
-            total += out[k, i]
+            v = value[k] * weights[k]
+            out[k, i] = v
+            total += v
         reward[i] = max(total, 0.0) if params[ONLY_POSITIVE] else total
         fallen[i] = trunk > 0.5 or base[8, i] > -params[COS_MAX_TILT]
 
