@@ -114,9 +114,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._logged_terms = [(i, f"reward/{name}") for i, name in enumerate(R.TERMS) if scales[i] != 0.0]
         self._fallen = np.zeros(n, bool)
         self._all_rows = np.arange(n)
-        # Kinematics of the step, component-major: rows are body-frame linear velocity (3), angular
-        # velocity (3) and projected gravity (3), the observation's first nine entries in order.
-        # Whole contiguous rows keep the per-step arithmetic cheap; ``lin_vel`` etc. are (N, 3) views.
+        # Kinematics of the step (observation.base_kinematics), component-major: rows are body-frame
+        # linear velocity (3), angular velocity (3) and projected gravity (3), the observation's first
+        # nine entries in order; ``lin_vel`` etc. are (N, 3) views.
         self._base = np.zeros((9, n), np.float32)
         self.lin_vel, self.ang_vel, self.gravity = self._base[0:3].T, self._base[3:6].T, self._base[6:9].T
         self.joint_pos = np.tile(DEFAULT_JOINT_POS, (n, 1))

@@ -1,10 +1,11 @@
 """Locomotion reward terms, compiled: one pass over the batch computes every term of every env.
 
-Each term is unscaled (the task weights it with its ``RewardScales``, per second, times the control
-period) and defined in ``terms`` below, one commented line or loop each, so every term can be checked
-against a hand-computed state. Compiled rather than numpy because the step of a quadruped needs
-some eighty array operations on 1024 rows, each paying its own dispatch and a pass over memory the
-physics has just evicted; one loop over the rows does the same work in about half the time.
+Each term is defined once, unscaled, in ``terms`` below (one commented line or loop each), which
+then weights them (the task's ``RewardScales``, per second, times the control period) and sums
+them; with unit weights every term can be checked against a hand-computed state. Compiled rather
+than numpy because the step of a quadruped needs some eighty array operations on 1024 rows, each
+paying its own dispatch and a pass over memory the physics has just evicted; one loop over the rows
+does the same work in about half the time.
 
 Layouts follow the env: base vectors come component-major, ``(9, N)`` rows of body-frame linear
 velocity (3), angular velocity (3) and projected gravity (3); joint quantities come ``(N, 12)``.
