@@ -58,19 +58,6 @@ def box(dim: int, low: float = -np.inf, high: float = np.inf) -> spaces.Box:
     return spaces.Box(low=low, high=high, shape=(dim,), dtype=np.float32)
 
 
-def _adjacent_columns(buffer: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
-    """One (N, a+b) view of ``buffer`` covering views ``first`` (N, a) and ``second`` (N, b), if they adjoin."""
-    base = buffer.__array_interface__["data"][0]
-
-    def column(view: np.ndarray) -> int:
-        return (view.__array_interface__["data"][0] - base) // buffer.itemsize
-
-    a, b = first.shape[1], second.shape[1]
-    if second.strides != buffer.strides or column(second) != column(first) + a:
-        return None
-    return buffer[:, column(first) : column(first) + a + b]
-
-
 class NpEnv(Generic[CfgT]):
     """Batched task on one MotrixSim model. See the module docstring for what to override."""
 
@@ -97,7 +84,6 @@ class NpEnv(Generic[CfgT]):
         self.physics_seconds = 0.0  # wall time inside MotrixSim step calls
         self.step_seconds = 0.0  # wall time inside step()
         self._state: Any = None
-        self._dof_state: np.ndarray | None = None  # qpos|qvel as one view of the state buffer
         self._ready = False
 
     # ---- to override ------------------------------------------------------------------------
@@ -193,7 +179,6 @@ class NpEnv(Generic[CfgT]):
             return
         sources = {"qpos": Q.DofPosition(), "qvel": Q.DofVelocity(), **self.state_queries()}
         self._state = self.model.compile_query(sources).allocate(self.data)
-        self._dof_state = _adjacent_columns(self._state.buffer, self._state["qpos"], self._state["qvel"])
         self._act_shape = (self.num_envs, *self.action_space.shape)
         self._act_low = self.action_space.low.astype(np.float32)
         self._act_high = self.action_space.high.astype(np.float32)
@@ -239,12 +224,12 @@ class NpEnv(Generic[CfgT]):
     def _bad_state_rows(self) -> np.ndarray:
         limit = self.divergence_limit
         qpos, qvel = self._state["qpos"], self._state["qvel"]
-        dof = self._dof_state
         with np.errstate(invalid="ignore"):
-            # Reductions over the whole batch first, without temporaries: a NaN or a blow-up anywhere
-            # fails them (NaN < x is False), and only then is it worth finding the rows.
-            parts = (qpos, qvel) if dof is None else (dof,)
-            if all(x.max() < limit and -x.min() < limit for x in parts):
+            # Reductions over the whole contiguous query buffer first (qpos and qvel are in it; the
+            # task's other fields only make the test stricter), without temporaries: a NaN or a
+            # blow-up anywhere fails them (NaN < x is False), and only then is it worth finding the rows.
+            buffer = self._state.buffer
+            if buffer.max() < limit and -buffer.min() < limit:
                 return np.zeros(self.num_envs, bool)
             ok = (np.abs(qpos) < limit).all(axis=1) & (np.abs(qvel) < limit).all(axis=1)
         return ~ok
