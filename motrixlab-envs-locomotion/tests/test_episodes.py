@@ -6,7 +6,25 @@ import motrixlab
 import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
+from motrixlab_envs_locomotion.config import Go1WalkCfg
 from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
+
+
+def test_initial_states_spread_as_configured(make_walk):
+    cfg = Go1WalkCfg()
+    env = make_walk(num_envs=256, cfg=cfg, seed=5)
+    qpos, qvel, rc = env.state["qpos"], env.state["qvel"], cfg.reset
+    offsets = qpos[:, 7:] - DEFAULT_JOINT_POS
+    assert np.abs(offsets).max() <= rc.joint_pos_noise + 1e-6 and offsets.std() > rc.joint_pos_noise / 2.5
+    assert np.abs(qvel[:, :3]).max() <= rc.base_lin_vel_noise + 1e-6 and qvel[:, :3].std() > 0.08
+    assert np.linalg.norm(qvel[:, 3:6], axis=1).max() <= np.sqrt(3) * rc.base_ang_vel_noise + 1e-6
+    assert not qvel[:, 6:].any()
+    yaw = quat.yaw(qpos[:, 3:7])
+    assert quat.projected_gravity(qpos[:, 3:7]) == pytest.approx(np.tile([0, 0, -1.0], (256, 1)), abs=1e-6)
+    assert yaw.min() < -2.5 and yaw.max() > 2.5  # headings all around
+    assert not env.actions.any() and not env.prev_actions.any() and not env.air.air_time.any()
+    assert np.abs(env.commands).max(axis=0) == pytest.approx([1.0, 0.6, 1.0], abs=0.05)  # the command ranges
+    assert ((env.commands == 0).all(axis=1)).mean() == pytest.approx(0.1, abs=0.06)  # the standing share
 
 
 def test_tilt_beyond_the_threshold_terminates(make_walk, quiet_cfg):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(kw_only=True)
@@ -31,14 +32,37 @@ class CommandCfg:
             raise ValueError(f"commands.min_speed: must be >= 0, got {self.min_speed}")
 
 
+#: Uniform draws per command: three components and the standing coin.
+DRAWS = 4
+
+
+@njit(cache=True)
+def commands_from_draws(draws, low, high, min_speed, standing_share, rows, out):
+    """Commands from uniform ``draws`` (k, DRAWS) into ``out[rows[i]]``: each component uniform in
+    [low, high), planar parts slower than ``min_speed`` zeroed, and all zero with ``standing_share``."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        x = low[0] + draws[i, 0] * (high[0] - low[0])
+        y = low[1] + draws[i, 1] * (high[1] - low[1])
+        yaw = low[2] + draws[i, 2] * (high[2] - low[2])
+        if x * x + y * y < min_speed * min_speed:
+            x = y = 0.0
+        if draws[i, 3] < standing_share:
+            x = y = yaw = 0.0
+        out[r, 0], out[r, 1], out[r, 2] = x, y, yaw
+
+
+def command_bounds(cfg: CommandCfg) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds (3,) of the command components."""
+    low = np.array([cfg.lin_vel_x[0], cfg.lin_vel_y[0], cfg.ang_vel_yaw[0]], np.float64)
+    high = np.array([cfg.lin_vel_x[1], cfg.lin_vel_y[1], cfg.ang_vel_yaw[1]], np.float64)
+    return low, high
+
+
 def sample_commands(rng: np.random.Generator, n: int, cfg: CommandCfg) -> np.ndarray:
     """``n`` commands, (n, 3) float32."""
-    low = np.array([cfg.lin_vel_x[0], cfg.lin_vel_y[0], cfg.ang_vel_yaw[0]], np.float32)
-    high = np.array([cfg.lin_vel_x[1], cfg.lin_vel_y[1], cfg.ang_vel_yaw[1]], np.float32)
-    u = rng.random((n, 4), np.float32)  # one draw: three uniforms and the standing coin
-    cmd = u[:, :3] * (high - low)
-    cmd += low
-    x, y = cmd[:, 0], cmd[:, 1]
-    cmd[x * x + y * y < cfg.min_speed * cfg.min_speed, :2] = 0.0
-    cmd[u[:, 3] < cfg.standing_share] = 0.0
-    return cmd
+    out = np.empty((n, 3), np.float32)
+    low, high = command_bounds(cfg)
+    draws = rng.random((n, DRAWS), np.float32)
+    commands_from_draws(draws, low, high, cfg.min_speed, cfg.standing_share, np.arange(n), out)
+    return out

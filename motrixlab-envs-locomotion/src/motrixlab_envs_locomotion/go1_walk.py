@@ -26,8 +26,10 @@ from motrixsim import write as W
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
-from motrixlab_envs_locomotion.commands import sample_commands
+from motrixlab_envs_locomotion.commands import DRAWS as COMMAND_DRAWS
+from motrixlab_envs_locomotion.commands import command_bounds, commands_from_draws
 from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.episode_start import JITTER_DRAWS, clear_rows, initial_state
 from motrixlab_envs_locomotion.observation import (
     NOISY_GROUPS,
     OBS_DIM,
@@ -73,6 +75,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.prev_joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
         self.air = R.FeetAirTime(n, len(FEET), self.dt)
         self.resample_steps = max(1, round(cfg.commands.resample_seconds / self.dt))
+        self._command_bounds = command_bounds(cfg.commands)
         dr = cfg.randomization
         self.push_steps = round(dr.push_interval_seconds / self.dt) if dr.enabled else 0
 
@@ -305,29 +308,30 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._reset_pending = ids
         k = len(ids)
         rng, plan = self.rng, self._reset_plan
-        u = rng.random((k, 7 + NUM_ACTIONS), np.float32)  # one draw: heading, then the jitter
-        u *= 2.0
-        u -= 1.0
-        yaw = u[:, 0] * np.float32(np.pi) if self.cfg.reset.random_yaw else np.zeros(k, np.float32)
+        # one draw for all: heading, the jitter of the initial state, the command
+        u = rng.random((k, 1 + JITTER_DRAWS + COMMAND_DRAWS), np.float32)
+        yaw = (u[:, 0] * 2.0 - 1.0) * np.float32(np.pi) if self.cfg.reset.random_yaw else np.zeros(k, np.float32)
         plan["pos"][ids, 0] = self.spawn_positions(ids, yaw)
-        plan["rot"][ids, 0] = quat.from_yaw(yaw)
-        jitter = u[:, 1:]
-        jitter *= self._reset_noise
-        plan["lin_vel"][ids, 0] = jitter[:, 0:3]
-        plan["ang_vel"][ids, 0] = jitter[:, 3:6]
-        joints = jitter[:, 6:]
-        joints += DEFAULT_JOINT_POS
-        np.maximum(joints, self.target_low, out=joints)
-        plan["joint_pos"][ids] = np.minimum(joints, self.target_high, out=joints)
+        initial_state(
+            ids,
+            yaw,
+            u[:, 1 : 1 + JITTER_DRAWS],
+            self._reset_noise,
+            DEFAULT_JOINT_POS,
+            self.target_low,
+            self.target_high,
+            plan["rot"],
+            plan["lin_vel"],
+            plan["ang_vel"],
+            plan["joint_pos"],
+        )
         if self.cfg.randomization.enabled:
             self._randomize(ids)
         plan.execute(self.data, env_ids=ids)
 
-        self.targets[ids] = self._stand_targets[ids]
-        self.actions[ids] = 0.0
-        self.prev_actions[ids] = 0.0
-        self.air.reset(ids)
-        self.commands[ids] = sample_commands(rng, k, self.cfg.commands)
+        a = self.air
+        clear_rows(ids, self.targets, self._stand_targets, self.actions, self.prev_actions, a.air_time, a.last_contact)
+        self._commands_from(u[:, 1 + JITTER_DRAWS :], ids)
         self.command_steps_left[ids] = self.resample_steps
 
     # ---- randomisation ------------------------------------------------------------------------
@@ -433,8 +437,13 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.command_steps_left -= 1
         due = np.flatnonzero(self.command_steps_left <= 0)
         if due.size:
-            self.commands[due] = sample_commands(self.rng, due.size, self.cfg.commands)
+            self._commands_from(self.rng.random((due.size, COMMAND_DRAWS), np.float32), due)
             self.command_steps_left[due] = self.resample_steps
+
+    def _commands_from(self, draws: np.ndarray, ids: np.ndarray) -> None:
+        """New commands for rows ``ids`` from uniform ``draws`` (k, COMMAND_DRAWS)."""
+        c = self.cfg.commands
+        commands_from_draws(draws, *self._command_bounds, c.min_speed, c.standing_share, ids, self.commands)
 
     def _observation(self, ids: np.ndarray | None = None) -> np.ndarray:
         """Observation rows ``ids`` (all rows when None) in ``OBS_LAYOUT`` order."""

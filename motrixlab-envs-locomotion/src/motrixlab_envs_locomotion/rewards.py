@@ -175,7 +175,3 @@ class FeetAirTime:
         for i in range(len(contact)):
             air_time_update(contact[i], self.last_contact[i], self.air_time[i], self.dt, touchdown[i])
         return touchdown
-
-    def reset(self, ids: np.ndarray) -> None:
-        self.air_time[ids] = 0.0
-        self.last_contact[ids] = False
