@@ -263,7 +263,7 @@ def test_only_positive_clips_the_sum(make_walk, quiet_cfg):
 
 
 def test_every_logged_term_matches_its_definition_on_a_live_state(make_walk, quiet_cfg):
-    """The env's hot path (component-major rows, reused buffers) against the term functions on (N, k) state."""
+    """The env's compiled reward pass against a plain numpy computation of each term on the live (N, k) state."""
     env = make_walk(num_envs=16, cfg=quiet_cfg(rewards=RewardCfg(only_positive=False)))
     env.command_steps_left[:] = 10_000
     env.commands[:] = np.random.default_rng(2).uniform(-1, 1, (16, 3))

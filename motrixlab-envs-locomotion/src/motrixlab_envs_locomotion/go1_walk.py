@@ -4,8 +4,8 @@ Actions are joint-target offsets from the standing pose, tracked by the model's 
 actuators; the targets also carry the standing pose's gravity feed-forward (``STANDING_TORQUE``).
 Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
 the DoF state, ground contacts from geom-pair collisions) and written through compiled write
-plans. Per step, the work on the batch is a few numpy operations and three compiled passes over
-the rows (kinematics, rewards, observation); there are no per-env Python loops.
+plans. Per step, the work on the batch is a few numpy operations and compiled loops over the rows
+(kinematics, rewards, observation, and the start of new episodes); no per-env Python loops.
 
 Per step, NpEnv calls ``compute_obs`` right after the physics. This env does all post-physics
 bookkeeping there, in one pass and in a fixed order — kinematics, reward, termination, command
@@ -67,7 +67,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._resolve_model()
 
         # task state, one row per env
-        # (N, 3) view of component-major rows: the reward reads each component as one contiguous row
+        # (N, 3) view of component-major rows: numpy code reads a component as one contiguous row
         self.commands = np.zeros((3, n), np.float32).T
         self.command_steps_left = np.zeros(n, np.int64)
         self.actions = np.zeros((n, NUM_ACTIONS), np.float32)
