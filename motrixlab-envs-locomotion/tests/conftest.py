@@ -9,6 +9,7 @@ os.environ.setdefault("RUST_LOG", "error")
 from motrixlab_envs_locomotion.config import Go1RoughCfg, Go1WalkCfg
 from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
 from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
+from motrixlab_envs_locomotion.robot import FEET
 from motrixlab_envs_locomotion.terrain import TerrainCfg
 
 
@@ -61,3 +62,18 @@ def make_rough(small_terrain):
         return env
 
     return make
+
+
+def _ground_contacts(env: Go1WalkEnv):
+    """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) touching any ground geom, from the raw query."""
+    c = env.state["contacts"]
+    if len(env.ground_geoms) > 1:
+        c = c.reshape(env.num_envs, len(env.ground_geoms), -1).max(axis=1)
+    nf = len(FEET)
+    return c[:, :nf] > 0.5, c[:, nf] > 0.5, c[:, nf + 1 :]
+
+
+@pytest.fixture
+def ground_contacts():
+    """Decodes an env's contact query independently of the compiled reward pass."""
+    return _ground_contacts

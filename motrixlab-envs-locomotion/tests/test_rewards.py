@@ -183,7 +183,7 @@ def test_one_step_contact_dropout_is_not_a_step():
     assert fired == [False] * 7 + [True]
 
 
-def test_air_time_reward_fires_on_landing_in_physics(make_walk, quiet_cfg):
+def test_air_time_reward_fires_on_landing_in_physics(make_walk, quiet_cfg, ground_contacts):
     cfg = quiet_cfg(
         rewards=RewardCfg(scales=RewardScales(**{**_zero_scales(), "feet_air_time": 1.0}), only_positive=False)
     )
@@ -195,7 +195,7 @@ def test_air_time_reward_fires_on_landing_in_physics(make_walk, quiet_cfg):
     for _ in range(40):
         *_, info = env.step(np.zeros((2, 12), np.float32))
         per_step.append(info["log"]["reward/feet_air_time"][0])
-        feet.append(env._contacts()[0][0].copy())
+        feet.append(ground_contacts(env)[0][0].copy())
     landing = [i for i, r in enumerate(per_step) if r != 0]
     i = landing[0]  # all four feet land in the same step, once
     assert feet[i].all() and not feet[i - 1].any() and i not in landing[1:]
@@ -262,7 +262,7 @@ def test_only_positive_clips_the_sum(make_walk, quiet_cfg):
     assert (reward == 0).all()
 
 
-def test_every_logged_term_matches_its_definition_on_a_live_state(make_walk, quiet_cfg):
+def test_every_logged_term_matches_its_definition_on_a_live_state(make_walk, quiet_cfg, ground_contacts):
     """The env's compiled reward pass against a plain numpy computation of each term on the live (N, k) state."""
     env = make_walk(num_envs=16, cfg=quiet_cfg(rewards=RewardCfg(only_positive=False)))
     env.command_steps_left[:] = 10_000
@@ -276,7 +276,7 @@ def test_every_logged_term_matches_its_definition_on_a_live_state(make_walk, qui
         _, _, terminated, truncated, info = env.step(rng.uniform(-0.3, 0.3, (16, 12)).astype(f32))
         live = ~(terminated | truncated)
         cmd, v, w, g = env.commands, env.lin_vel, env.ang_vel, env.gravity
-        _, _, undesired = env._contacts()
+        _, _, undesired = ground_contacts(env)
         expected = {
             "tracking_lin_vel": np.exp(-((cmd[:, :2] - v[:, :2]) ** 2).sum(1) / rc.tracking_sigma),
             "tracking_ang_vel": np.exp(-((cmd[:, 2] - w[:, 2]) ** 2) / rc.tracking_sigma),

@@ -16,7 +16,7 @@ def test_builds_with_randomisation_and_noise_on(make_rough):
     assert obs.shape == (8, OBS_DIM)
 
 
-def test_robots_start_on_their_tiles_and_stand_on_the_terrain(make_rough, small_terrain):
+def test_robots_start_on_their_tiles_and_stand_on_the_terrain(make_rough, small_terrain, ground_contacts):
     env = make_rough(num_envs=12, terrain=small_terrain(), initial_max_level=2)
     centres = env.terrain.tile_centre(env.levels, env.columns)
     assert np.abs(env.state["qpos"][:, :2] - centres).max() <= env.cfg.terrain.platform / 2
@@ -24,7 +24,7 @@ def test_robots_start_on_their_tiles_and_stand_on_the_terrain(make_rough, small_
         env.step(np.zeros((12, 12), np.float32))
     height = env.base_height()
     assert (height > 0.2).all() and (height < 0.32).all()  # standing above the local ground
-    feet, trunk, _ = env._contacts()
+    feet, trunk, _ = ground_contacts(env)
     assert feet.sum() >= 40 and not trunk.any()
     assert env.state["qpos"][:, 2].max() > 0.5  # some envs stand on raised tiles
 

@@ -85,7 +85,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
         self._default_q = full(DEFAULT_JOINT_POS)
         self._target_low, self._target_high = full(self.target_low), full(self.target_high)
-        self._torque_limit, self._neg_torque_limit = full(self.torque_limit), full(-self.torque_limit)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
         # per-joint constants of the reward pass (see rewards.terms)
         self._joints = np.stack([DEFAULT_JOINT_POS, self.soft_low, self.soft_high, self.torque_limit])
@@ -373,21 +372,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         rows = self._all_rows if ids is None else ids
         base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel)
 
-    def _contacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) float32 touching any ground geom."""
-        c = self.state["contacts"]
-        if len(self.ground_geoms) > 1:
-            c = c.reshape(self.num_envs, len(self.ground_geoms), -1).max(axis=1)
-        nf = len(FEET)
-        return c[:, :nf] > 0.5, c[:, nf] > 0.5, c[:, nf + 1 :]
-
     def torques(self) -> np.ndarray:
         """Joint torques of the PD law at the current state, clamped like the actuators' force range."""
-        tau = self.targets - self.joint_pos
-        tau *= self._kp
-        tau -= self._kd * self.joint_vel
-        np.maximum(tau, self._neg_torque_limit, out=tau)
-        return np.minimum(tau, self._torque_limit, out=tau)
+        tau = (self.targets - self.joint_pos) * self._kp - self._kd * self.joint_vel
+        return np.clip(tau, -self.torque_limit, self.torque_limit)
 
     def base_height(self) -> np.ndarray:
         qpos = self.state["qpos"]

@@ -59,6 +59,12 @@ def air_time_update(contact, last_contact, air_time, dt, touchdown):
             air_time[f] = 0.0
 
 
+@njit(cache=True)
+def _air_time_rows(contact, last_contact, air_time, dt, touchdown):
+    for i in range(contact.shape[0]):
+        air_time_update(contact[i], last_contact[i], air_time[i], dt, touchdown[i])
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
 def terms(
     base,  # (9, N) body-frame velocities and projected gravity
@@ -172,6 +178,5 @@ class FeetAirTime:
     def update(self, contact: np.ndarray) -> np.ndarray:
         """Advance one control step outside ``terms``; returns the air time of feet touching down now (N, F)."""
         touchdown = np.zeros(self.air_time.shape, np.float64)
-        for i in range(len(contact)):
-            air_time_update(contact[i], self.last_contact[i], self.air_time[i], self.dt, touchdown[i])
+        _air_time_rows(contact, self.last_contact, self.air_time, self.dt, touchdown)
         return touchdown
