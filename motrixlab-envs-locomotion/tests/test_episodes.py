@@ -49,6 +49,24 @@ def test_trunk_contact_terminates(make_walk):
     assert terminated.tolist() == [False, True]
 
 
+@pytest.mark.parametrize("speed", [2e5, 1e7])
+def test_a_diverged_row_restarts_alone(make_walk, speed):
+    """The divergence check answers from the kinematics pass's count; a row past the limit restarts, the rest go on."""
+    env, twin = make_walk(num_envs=3), make_walk(num_envs=3)
+    zero = np.zeros((3, 12), np.float32)
+    env.step(zero)
+    twin.step(zero)
+    env.set_state(ids=[1], lin_vel=[[speed, 0.0, 0.0]])
+    obs, reward, terminated, _, info = env.step(zero)
+    tobs, *_ = twin.step(zero)
+    assert info["log"]["diverged"] == 1 and "engine_panics" not in info["log"]
+    assert terminated.tolist() == [False, True, False] and reward[1] == 0.0
+    assert np.isfinite(obs).all() and env.episode_steps[1] == 0
+    np.testing.assert_array_equal(obs[[0, 2]], tobs[[0, 2]])
+    _, _, terminated, _, info = env.step(zero)
+    assert info["log"]["diverged"] == 0 and not terminated.any()
+
+
 def test_truncation_at_the_time_limit_and_auto_reset(make_walk, quiet_cfg):
     env = make_walk(num_envs=2, cfg=quiet_cfg(max_episode_seconds=0.1))  # 5 control steps
     for i in range(5):

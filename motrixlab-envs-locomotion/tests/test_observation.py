@@ -31,13 +31,17 @@ def test_compiled_passes_on_chosen_rows_against_the_quaternion_helpers():
     qvel = rng.normal(size=(n, 18)).astype(np.float32)
     base, joint_pos = np.full((9, n), np.nan, np.float32), np.full((n, 12), np.nan, np.float32)
     joint_vel = joint_pos.copy()
-    base_kinematics(qpos, qvel, rows, base, joint_pos, joint_vel)
+    assert base_kinematics(qpos, qvel, rows, base, joint_pos, joint_vel, 1e5) == 0
     assert base[0:3, rows].T == pytest.approx(quat.rotate_inverse(q[rows], qvel[rows, :3]), abs=1e-5)
     assert base[3:6, rows].T == pytest.approx(qvel[rows, 3:6])  # already in the body frame
     assert base[6:9, rows].T == pytest.approx(quat.projected_gravity(q[rows]), abs=1e-5)
     assert joint_pos[rows] == pytest.approx(qpos[rows, 7:]) and joint_vel[rows] == pytest.approx(qvel[rows, 6:])
     others = np.setdiff1d(np.arange(n), rows)
     assert np.isnan(base[:, others]).all() and np.isnan(joint_pos[others]).all()
+    # the count of entries outside the divergence limit, NaN included, on the chosen rows only
+    bad_pos, bad_vel = qpos.copy(), qvel.copy()
+    bad_pos[3, 10], bad_vel[5, 7], bad_vel[0, 0], bad_vel[1, 2] = 2e5, np.nan, -1e5, np.inf
+    assert base_kinematics(bad_pos, bad_vel, rows, base.copy(), joint_pos.copy(), joint_vel.copy(), 1e5) == 3
 
     actions, commands = rng.normal(size=(n, 12)).astype(np.float32), rng.normal(size=(n, 3)).astype(np.float32)
     obs = np.full((len(rows), OBS_DIM), np.nan, np.float32)

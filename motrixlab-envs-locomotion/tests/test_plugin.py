@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import motrixlab
 import pytest
@@ -33,6 +34,20 @@ def test_invalid_config_is_one_clear_error():
         motrixlab.make("go1-walk", num_envs=1, overrides={"commands.lin_vel_y": "(1, -1)"})
     with pytest.raises(motrixlab.ConfigError, match=r"randomization.frictoin"):
         motrixlab.make("go1-walk", num_envs=1, overrides={"randomization.frictoin": "(0, 1)"})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("noise.joint_vel", "nan"),
+        ("rewards.scales.torques", "-inf"),
+        ("commands.lin_vel_x", "(0, inf)"),
+        ("action_scale", "inf"),
+    ],
+)
+def test_every_number_of_the_config_must_be_finite(field, value):
+    with pytest.raises(motrixlab.ConfigError, match=rf"^env\.{re.escape(field)}: must be finite, got"):
+        motrixlab.make("go1-walk", num_envs=1, overrides={field: value})
 
 
 def test_config_fields_are_documented():

@@ -221,26 +221,36 @@ class NpEnv(Generic[CfgT]):
         self._state.execute(self.data)
         return None
 
+    def step_within_limits(self, obs: np.ndarray, reward: np.ndarray) -> bool:
+        """Whether this step is sound: every entry of the state just read finite and below
+        ``divergence_limit``, observation and reward finite. Only when it is not are rows examined.
+
+        The default reduces the whole query buffer (qpos and qvel are in it; the task's other fields
+        only make the test stricter), memory the engine's threads have just written, then sums the
+        observation and reward. A task whose own pass over the state already reads every qpos/qvel
+        entry, and whose observation and reward are bounded functions of a bounded state, may answer
+        from that pass instead.
+        """
+        limit, buffer = self.divergence_limit, self._state.buffer
+        with np.errstate(over="ignore", invalid="ignore"):
+            # no temporaries; a NaN anywhere fails (NaN < x is False), and so does an inf or a float32
+            # overflow of a sum (a false alarm that only costs the row-by-row look)
+            return bool(
+                buffer.max() < limit and -buffer.min() < limit and np.isfinite(obs.sum()) and np.isfinite(reward.sum())
+            )
+
     def _bad_state_rows(self) -> np.ndarray:
         limit = self.divergence_limit
         qpos, qvel = self._state["qpos"], self._state["qvel"]
         with np.errstate(invalid="ignore"):
-            # Reductions over the whole contiguous query buffer first (qpos and qvel are in it; the
-            # task's other fields only make the test stricter), without temporaries: a NaN or a
-            # blow-up anywhere fails them (NaN < x is False), and only then is it worth finding the rows.
-            buffer = self._state.buffer
-            if buffer.max() < limit and -buffer.min() < limit:
-                return np.zeros(self.num_envs, bool)
             ok = (np.abs(qpos) < limit).all(axis=1) & (np.abs(qvel) < limit).all(axis=1)
         return ~ok
 
     def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
-        bad = self._bad_state_rows()
-        with np.errstate(over="ignore", invalid="ignore"):
-            suspect = not (np.isfinite(obs.sum()) and np.isfinite(reward.sum()))
-        if suspect:  # a non-finite element, or only a float32 overflow of the sum: look row by row
-            bad |= ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
-        return bad
+        if self.step_within_limits(obs, reward):
+            return np.zeros(self.num_envs, bool)
+        with np.errstate(invalid="ignore"):
+            return self._bad_state_rows() | ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
 
     def _reset_ids(self, ids: np.ndarray) -> None:
         self.episode_steps[ids] = 0

@@ -7,7 +7,8 @@ Override any field from the command line with its dotted path, e.g.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
 
 from motrixlab import EnvCfg
 
@@ -48,10 +49,6 @@ class RewardCfg:
     only_positive: bool = True  # clip the step reward at 0 so ending an episode early never pays
 
     def validate(self) -> None:
-        for f in fields(self.scales):
-            value = getattr(self.scales, f.name)
-            if not math.isfinite(value):
-                raise ValueError(f"rewards.scales.{f.name}: must be finite, got {value}")
         if self.tracking_sigma <= 0:
             raise ValueError(f"rewards.tracking_sigma: must be positive, got {self.tracking_sigma}")
         if not 0 < self.soft_joint_limit <= 1:
@@ -134,12 +131,34 @@ class Go1WalkCfg(EnvCfg):
 
     def validate(self) -> None:
         super().validate()
+        non_finite = _first_non_finite(self)
+        if non_finite:
+            raise ValueError(f"{non_finite[0]}: must be finite, got {non_finite[1]}")
         if self.action_scale <= 0:
             raise ValueError(f"action_scale: must be positive, got {self.action_scale}")
         if not 0 < self.max_tilt <= math.pi:
             raise ValueError(f"max_tilt: must be in (0, pi], got {self.max_tilt}")
         for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset):
             group.validate()
+
+
+def _first_non_finite(cfg: Any, prefix: str = "") -> tuple[str, Any] | None:
+    """The dotted path and value of the first NaN or infinite number in a (nested) config, if any.
+
+    Every number of a Go1 config must be finite: then observation and reward are bounded functions
+    of a state within the divergence limit (``Go1WalkEnv.step_within_limits`` relies on it).
+    """
+    for f in fields(cfg):
+        value, path = getattr(cfg, f.name), prefix + f.name
+        if is_dataclass(value):
+            found = _first_non_finite(value, path + ".")
+            if found:
+                return found
+        elif isinstance(value, (int, float, tuple)) and not isinstance(value, bool):
+            items = value if isinstance(value, tuple) else (value,)
+            if not all(math.isfinite(v) for v in items if isinstance(v, (int, float))):
+                return path, value
+    return None
 
 
 @dataclass(kw_only=True)

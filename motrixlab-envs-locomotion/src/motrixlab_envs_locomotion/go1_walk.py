@@ -101,6 +101,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._reward = np.zeros(n, np.float32)
         self._terminated = np.zeros(n, bool)
         self._fresh_physics = False
+        self._state_outside: int | None = None  # out-of-limit qpos/qvel entries seen by the last full kinematics pass
         self._started = False  # the first reset is not the end of an episode
         rw = cfg.rewards
         self._reward_params = R.new_params(
@@ -260,6 +261,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
         self._fresh_physics = True
+        self._state_outside = None  # the coming state is not checked yet
         self.prev_actions = self.actions
         self.actions = actions
         # The joint velocities the last step ended with (reset rows included) become the previous ones;
@@ -370,7 +372,17 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     def _kinematics(self, ids: np.ndarray | None = None) -> None:
         qpos, qvel = self.state["qpos"], self.state["qvel"]
         rows = self._all_rows if ids is None else ids
-        base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel)
+        outside = base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel, self.divergence_limit)
+        if ids is None:
+            self._state_outside = outside
+
+    def step_within_limits(self, obs: np.ndarray, reward: np.ndarray) -> bool:
+        """Answered from the kinematics pass when it ran on the state of this physics step: with every
+        qpos/qvel entry within the limit, the validated finite actions and an all-finite config (checked
+        by ``Go1WalkCfg.validate``), observation and reward are finite too."""
+        if self._state_outside is None:
+            return super().step_within_limits(obs, reward)
+        return self._state_outside == 0
 
     def torques(self) -> np.ndarray:
         """Joint torques of the PD law at the current state, clamped like the actuators' force range."""
