@@ -151,9 +151,9 @@ class NpEnv(Generic[CfgT]):
         obs = self.compute_obs()
         reward = self.compute_reward()
         terminated = self.compute_terminated()
-        if bad is None:
+        if bad is None and not self.step_within_limits(obs, reward):
             bad = self._diverged_rows(obs, reward)
-        n_bad = int(np.count_nonzero(bad))
+        n_bad = 0 if bad is None else int(np.count_nonzero(bad))
         self.log["diverged"] = float(n_bad)
         if n_bad:
             obs[bad] = 0.0
@@ -247,8 +247,6 @@ class NpEnv(Generic[CfgT]):
         return ~ok
 
     def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
-        if self.step_within_limits(obs, reward):
-            return np.zeros(self.num_envs, bool)
         with np.errstate(invalid="ignore"):
             return self._bad_state_rows() | ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
 

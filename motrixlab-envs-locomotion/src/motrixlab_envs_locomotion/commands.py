@@ -52,6 +52,20 @@ def commands_from_draws(draws, low, high, min_speed, standing_share, rows, out):
         out[r, 0], out[r, 1], out[r, 2] = x, y, yaw
 
 
+@njit(cache=True)
+def count_down(steps_left, period, due):
+    """One control step off every env's resampling timer; the rows whose timer ran out go to
+    ``due[:k]`` and start a new period. Returns ``k``."""
+    k = 0
+    for r in range(steps_left.shape[0]):
+        steps_left[r] -= 1
+        if steps_left[r] <= 0:
+            steps_left[r] = period
+            due[k] = r
+            k += 1
+    return k
+
+
 def command_bounds(cfg: CommandCfg) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds (3,) of the command components."""
     low = np.array([cfg.lin_vel_x[0], cfg.lin_vel_y[0], cfg.ang_vel_yaw[0]], np.float64)

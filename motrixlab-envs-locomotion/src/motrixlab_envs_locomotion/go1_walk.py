@@ -27,8 +27,9 @@ from motrixsim import write as W
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
 from motrixlab_envs_locomotion.commands import DRAWS as COMMAND_DRAWS
-from motrixlab_envs_locomotion.commands import command_bounds, commands_from_draws
+from motrixlab_envs_locomotion.commands import command_bounds, commands_from_draws, count_down
 from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.control import joint_targets
 from motrixlab_envs_locomotion.episode_start import JITTER_DRAWS, clear_rows, initial_state
 from motrixlab_envs_locomotion.observation import (
     NOISY_GROUPS,
@@ -64,12 +65,14 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.observation_space = box(OBS_DIM)
         self.action_space = box(NUM_ACTIONS, -1.0, 1.0)
         self.dt = float(cfg.ctrl_dt)
+        self._action_scale = np.float32(cfg.action_scale)  # float32 arithmetic, as numpy does on the (N, 12) rows
         self._resolve_model()
 
         # task state, one row per env
         # (N, 3) view of component-major rows: numpy code reads a component as one contiguous row
         self.commands = np.zeros((3, n), np.float32).T
         self.command_steps_left = np.zeros(n, np.int64)
+        self._due = np.empty(n, np.int64)  # rows whose command is resampled this step: _due[:k]
         self.actions = np.zeros((n, NUM_ACTIONS), np.float32)
         self.prev_actions = np.zeros((n, NUM_ACTIONS), np.float32)
         self.prev_joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
@@ -84,7 +87,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             return np.tile(np.asarray(row, np.float32), (n, 1))
 
         self._default_q = full(DEFAULT_JOINT_POS)
-        self._target_low, self._target_high = full(self.target_low), full(self.target_high)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
         # per-joint constants of the reward pass (see rewards.terms)
         self._joints = np.stack([DEFAULT_JOINT_POS, self.soft_low, self.soft_high, self.torque_limit])
@@ -267,12 +269,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         # The joint velocities the last step ended with (reset rows included) become the previous ones;
         # this step's kinematics refill the other buffer: no copy.
         self.prev_joint_vel, self.joint_vel = self.joint_vel, self.prev_joint_vel
-        t = self.targets
-        np.multiply(actions, self.cfg.action_scale, out=t)
-        t += self._stand_targets
-        np.maximum(t, self._target_low, out=t)
-        np.minimum(t, self._target_high, out=t)
-        self.data.actuator_ctrls = t
+        joint_targets(actions, self._action_scale, self._stand_targets, self.target_low, self.target_high, self.targets)
+        self.data.actuator_ctrls = self.targets
         if self.push_steps:
             self._push()
 
@@ -434,11 +432,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         return fell
 
     def _advance_commands(self) -> None:
-        self.command_steps_left -= 1
-        due = np.flatnonzero(self.command_steps_left <= 0)
-        if due.size:
-            self._commands_from(self.rng.random((due.size, COMMAND_DRAWS), np.float32), due)
-            self.command_steps_left[due] = self.resample_steps
+        k = count_down(self.command_steps_left, self.resample_steps, self._due)
+        if k:
+            self._commands_from(self.rng.random((k, COMMAND_DRAWS), np.float32), self._due[:k])
 
     def _commands_from(self, draws: np.ndarray, ids: np.ndarray) -> None:
         """New commands for rows ``ids`` from uniform ``draws`` (k, COMMAND_DRAWS)."""
