@@ -11,7 +11,8 @@ A subclass writes five methods, each vectorised over the batch::
     compute_terminated() -> (N,) bool
     reset_rows(ids)            # write initial state (and task variables) for rows ``ids``
 
-and may add named fields to the state query by overriding ``state_queries()``.
+and may add named fields to the state query by overriding ``state_queries()``, and answer the
+divergence check's fast path from its own passes by overriding ``step_within_limits()``.
 """
 
 from __future__ import annotations
