@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from motrixlab_envs_locomotion.commands import CommandCfg, sample_commands
+from motrixlab_envs_locomotion.commands import CommandCfg, count_down, sample_commands
 from motrixlab_envs_locomotion.observation import OBS_SLICES
 
 
@@ -38,6 +38,14 @@ def test_commands_are_resampled_every_few_seconds(make_walk, quiet_cfg):
     changed = [i for i in range(1, 16) if not np.array_equal(history[i], history[i - 1])]
     assert changed == [5, 10, 15]
     assert all((history[i] != history[i - 1]).all() for i in changed)  # every env draws anew
+
+
+def test_timers_count_down_independently_and_list_the_due_rows_in_order():
+    steps_left, due = np.array([3, 1, 2, 1, 5], np.int64), np.full(5, -1, np.int64)
+    assert count_down(steps_left, 4, due) == 2
+    assert due[:2].tolist() == [1, 3] and steps_left.tolist() == [2, 4, 1, 4, 4]
+    assert count_down(steps_left, 4, due) == 1 and due[0] == 2 and steps_left.tolist() == [1, 3, 4, 3, 3]
+    assert count_down(steps_left, 4, due) == 1 and due[0] == 0 and steps_left.tolist() == [4, 2, 3, 2, 2]
 
 
 def test_reward_is_measured_against_the_command_the_policy_saw(make_walk, quiet_cfg):
