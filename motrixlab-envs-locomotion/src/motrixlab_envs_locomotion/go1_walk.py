@@ -263,7 +263,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
         self._fresh_physics = True
-        self._state_outside = None  # the coming state is not checked yet
         self.prev_actions = self.actions
         self.actions = actions
         # The joint velocities the last step ended with (reset rows included) become the previous ones;
@@ -378,7 +377,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         """Answered from the kinematics pass when it ran on the state of this physics step: with every
         qpos/qvel entry within the limit, the validated finite actions and an all-finite config (checked
         by ``Go1WalkCfg.validate``), observation and reward are finite too."""
-        if self._state_outside is None:
+        if self._fresh_physics or self._state_outside is None:  # no full pass over this state yet
             return super().step_within_limits(obs, reward)
         return self._state_outside == 0
 
