@@ -20,16 +20,24 @@ import time
 os.environ.setdefault("RUST_LOG", "error")
 
 
-def measure(env_name: str, num_envs: int, updates: int) -> dict[str, float]:
+def measure(env_name: str, num_envs: int, updates: int, sets: list[str] | None = None) -> dict[str, float]:
     import motrixlab
     from motrixlab import make_rl_cfg
     from motrixlab.cli.bench import measure as bench
+    from motrixlab.overrides import parse_set_args
     from motrixlab.plugins import get_registry
     from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
     from motrixlab_trainer_skrl.torch_agent import TorchBackend
 
     reg = get_registry()
-    cfg = as_ppo_cfg(make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {"num_envs": num_envs}, registry=reg))
+    cfg = as_ppo_cfg(
+        make_rl_cfg(
+            env_name,
+            reg.trainer("skrl", "torch"),
+            {**parse_set_args(sets or [])["rl"], "num_envs": num_envs},
+            registry=reg,
+        )
+    )
     env = motrixlab.make(env_name, num_envs=num_envs, seed=0)
     backend = TorchBackend(cfg, env.observation_space, env.action_space, num_envs, training=True)
     wrapped = backend.wrap(env)
@@ -82,9 +90,10 @@ def main() -> None:
     parser.add_argument("env")
     parser.add_argument("--num-envs", nargs="+", type=int, default=[64])
     parser.add_argument("--updates", type=int, default=40)
+    parser.add_argument("--set", dest="sets", action="append", default=[], help="rl.<field>=<value> overrides")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [measure(args.env, n, args.updates) for n in args.num_envs]
+    rows = [measure(args.env, n, args.updates, args.sets) for n in args.num_envs]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
