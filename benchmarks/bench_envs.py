@@ -17,6 +17,7 @@ def main() -> None:
     parser.add_argument("envs", nargs="*", help="env names (default: all installed)")
     parser.add_argument("--num-envs", type=int, default=1024)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=1, help="timed windows per env; medians are reported")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     args = parser.parse_args()
 
@@ -38,6 +39,8 @@ def main() -> None:
             str(args.num_envs),
             "--steps",
             str(args.steps),
+            "--repeat",
+            str(args.repeat),
             "--json",
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -171,6 +171,22 @@ def test_bench_json_reports_throughput_and_physics_share(cli):
     assert result["raw_steps_per_s"] > 100
     assert 0.0 < result["physics_share"] <= 1.0
     assert result["actions"] == "random" and result["resets_per_step"] >= 0.0
+    assert result["repeat"] == 1 and result["windows"] == [
+        {"env_steps_per_s": result["env_steps_per_s"], "physics_share": result["physics_share"]}
+    ]
+
+
+def test_bench_repeat_reports_medians_of_its_windows(cli):
+    code, out, _ = cli("bench", "test-slider", "-n", "8", "-k", "10", "--repeat", "3", "--json")
+    assert code == 0
+    result = json.loads(out)
+    windows = result["windows"]
+    assert result["repeat"] == 3 and len(windows) == 3
+    assert all(w["env_steps_per_s"] > 0 and 0.0 < w["physics_share"] <= 1.0 for w in windows)
+    assert result["physics_share"] == sorted(w["physics_share"] for w in windows)[1]
+    assert result["env_steps_per_s"] == sorted(w["env_steps_per_s"] for w in windows)[1]
+    code, out, _ = cli("bench", "test-slider", "-n", "8", "-k", "5", "-r", "2")
+    assert code == 0 and "median of 2 windows" in out
 
 
 def test_bench_text_and_overrides(cli):
@@ -184,6 +200,7 @@ def test_bench_text_and_overrides(cli):
     [
         (("--num-envs", "0"), "--num-envs and --steps must be positive, got 0 and 5"),
         (("--actions", "zero"), "--actions: must be one of random, middle, got 'zero'"),
+        (("--repeat", "0"), "--repeat must be positive, got 0"),
         (("--set", "rl.learning_rate=1"), "bench takes only env.<field> overrides"),
         (("--set", "env.max_angle=x"), "env.max_angle: expected float, got 'x'"),
         (("--set", "env.max_angel=1"), "unknown field 'env.max_angel' (did you mean 'max_angle'?)"),

@@ -22,8 +22,14 @@ def measure(
     seed: int = 0,
     overrides: dict[str, Any] | None = None,
     actions: str = "random",
+    repeat: int = 1,
 ) -> dict[str, Any]:
-    """Step ``env_name`` with ``actions`` (see ``ACTIONS``); report env and raw physics throughput."""
+    """Step ``env_name`` with ``actions`` (see ``ACTIONS``) for ``repeat`` timed windows of ``steps``
+    steps; report env and raw physics throughput.
+
+    The figures are medians over the windows (each window's are in ``windows``): the machine's speed
+    drifts between seconds, and a single window's physics share moves with it.
+    """
     import motrixsim as mx
     import numpy as np
 
@@ -31,6 +37,8 @@ def measure(
 
     if num_envs < 1 or steps < 1:
         raise ConfigError(f"--num-envs and --steps must be positive, got {num_envs} and {steps}")
+    if repeat < 1:
+        raise ConfigError(f"--repeat must be positive, got {repeat}")
     if actions not in ACTIONS:
         raise ConfigError(f"--actions: must be one of {', '.join(ACTIONS)}, got {actions!r}")
     env = make(env_name, num_envs=num_envs, seed=seed, overrides=overrides)
@@ -44,20 +52,25 @@ def measure(
     env.reset(seed=seed)
     for i in range(min(10, steps)):  # warm-up: first steps touch fresh memory
         env.step(batches[i % len(batches)])
-    env.physics_seconds = env.step_seconds = 0.0
     resets = 0
-    for i in range(steps):
-        _, _, terminated, truncated, _ = env.step(batches[i % len(batches)])
-        resets += int(np.count_nonzero(terminated | truncated))
+    windows = []
+    for w in range(repeat):
+        env.physics_seconds = env.step_seconds = 0.0
+        for i in range(w * steps, (w + 1) * steps):
+            _, _, terminated, truncated, _ = env.step(batches[i % len(batches)])
+            resets += int(np.count_nonzero(terminated | truncated))
+        windows.append({"env_steps_per_s": num_envs * steps / env.step_seconds, "physics_share": env.physics_share})
     result = {
         "env": env_name,
         "num_envs": num_envs,
         "steps": steps,
         "actions": actions,
-        "env_steps_per_s": num_envs * steps / env.step_seconds,
-        "physics_share": env.physics_share,
-        "resets_per_step": resets / steps,
+        "env_steps_per_s": float(np.median([w["env_steps_per_s"] for w in windows])),
+        "physics_share": float(np.median([w["physics_share"] for w in windows])),
+        "resets_per_step": resets / (steps * repeat),
         "sim_substeps": env.sim_substeps,
+        "repeat": repeat,
+        "windows": windows,
     }
     # Reference: bare step_n on the same model and batch with constant controls.
     data = mx.SceneData(env.model, batch=[num_envs])
@@ -78,6 +91,7 @@ def bench(
     seed: int = typer.Option(0, "--seed"),
     sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> overrides."),
     actions: str = typer.Option("random", "--actions", help="random (uniform) or middle (midpoint of the range)."),
+    repeat: int = typer.Option(1, "--repeat", "-r", help="Timed windows of --steps steps; medians are reported."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Measure env-steps/s, the physics share of the step, and bare physics throughput."""
@@ -86,14 +100,18 @@ def bench(
     overrides = parse_set_args(sets)
     if overrides["rl"]:
         raise ConfigError("bench takes only env.<field> overrides")
-    result = measure(env, num_envs, steps, seed, overrides["env"], actions)
+    result = measure(env, num_envs, steps, seed, overrides["env"], actions, repeat)
     if as_json:
         print_json(result)
         return
+    spread = ""
+    if repeat > 1:
+        shares = [w["physics_share"] for w in result["windows"]]
+        spread = f"; median of {repeat} windows, {min(shares):.3f}–{max(shares):.3f}"
     console.print(
         f"{env}: {result['env_steps_per_s']:,.0f} env-steps/s at {num_envs} envs, "
         f"physics share {result['physics_share']:.3f} ({actions} actions, "
-        f"{result['resets_per_step']:.1f} resets per step), "
+        f"{result['resets_per_step']:.1f} resets per step{spread}), "
         f"raw step_n {result['raw_steps_per_s']:,.0f} steps/s"
     )
 
