@@ -29,14 +29,12 @@ def measure(env_name: str, num_envs: int, updates: int, sets: list[str] | None =
     from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
     from motrixlab_trainer_skrl.torch_agent import TorchBackend
 
+    overrides = parse_set_args(sets or [])
+    if overrides["env"]:
+        raise SystemExit("step_costs.py takes only rl.<field> overrides (the env runs its registered config)")
     reg = get_registry()
     cfg = as_ppo_cfg(
-        make_rl_cfg(
-            env_name,
-            reg.trainer("skrl", "torch"),
-            {**parse_set_args(sets or [])["rl"], "num_envs": num_envs},
-            registry=reg,
-        )
+        make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {**overrides["rl"], "num_envs": num_envs}, registry=reg)
     )
     env = motrixlab.make(env_name, num_envs=num_envs, seed=0)
     backend = TorchBackend(cfg, env.observation_space, env.action_space, num_envs, training=True)
