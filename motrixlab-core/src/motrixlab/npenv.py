@@ -160,12 +160,13 @@ class NpEnv(Generic[CfgT]):
             obs[bad] = 0.0
             reward[bad] = 0.0
             terminated = terminated | bad
-        truncated = (self.episode_steps >= self.max_episode_steps) & ~terminated
-        done = terminated | truncated
+        truncated = self.episode_steps >= self.max_episode_steps
+        truncated &= ~terminated
+        ended = np.flatnonzero(terminated | truncated)
         final_obs = obs
-        if done.any():
+        if ended.size:
             final_obs = obs.copy()
-            self._reset_ids(np.flatnonzero(done))
+            self._reset_ids(ended)
             obs = self.compute_obs()
         self.step_seconds += time.perf_counter() - start
         return obs, reward, terminated, truncated, {"final_obs": final_obs, "log": self.log}

@@ -42,9 +42,11 @@ def initial_state(
 
 
 @njit(cache=True)
-def clear_rows(ids, targets, stand_targets, actions, prev_actions, air_time, last_contact):
-    """Task state of a fresh episode at rows ``ids``: standing targets, no last actions, feet on the ground."""
+def clear_rows(ids, targets, stand_targets, actions, prev_actions, air_time, last_contact, steps_left, period):
+    """Task state of a fresh episode at rows ``ids``: standing targets, no last actions, feet on the
+    ground, a full command period ahead."""
     for r in ids:
+        steps_left[r] = period
         for j in range(targets.shape[1]):
             targets[r, j] = stand_targets[r, j]
             actions[r, j] = 0.0

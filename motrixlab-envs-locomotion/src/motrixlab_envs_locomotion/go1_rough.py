@@ -61,8 +61,9 @@ class Go1RoughEnv(Go1WalkEnv):
         ground = self.terrain.height_at(feet_xy[..., 0], feet_xy[..., 1]).max(axis=1)
         return np.concatenate((xy, (ground + STANDING_HEIGHT + 0.01)[:, None]), axis=1)
 
-    def ground_height(self, xy: np.ndarray) -> np.ndarray:
-        return self.terrain.height_at(xy[:, 0], xy[:, 1])
+    def base_height(self) -> np.ndarray:
+        qpos = self.state["qpos"]
+        return qpos[:, 2] - self.terrain.height_at(qpos[:, 0], qpos[:, 1])
 
     def on_episode_end(self, ids: np.ndarray) -> None:
         if not self.cfg.curriculum:

@@ -51,10 +51,12 @@ from motrixlab_envs_locomotion.robot import (
 
 NUM_ACTIONS = len(ACTUATORS)
 _STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
+_SPAWN = np.array([0.0, 0.0, STANDING_HEIGHT], np.float32)  # flat ground: standing at the origin
 
 
 class Go1WalkEnv(NpEnv[Go1WalkCfg]):
-    """Velocity tracking on flat ground. Subclasses change the ground (``ground_geoms``, spawning)."""
+    """Velocity tracking on flat ground. Subclasses change the ground: ``ground_geoms``, ``spawn_positions``
+    and ``base_height``."""
 
     #: Geoms the robot walks on; contacts with any of them count.
     ground_geoms: tuple[str, ...] = ("floor",)
@@ -243,14 +245,13 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
     # ---- hooks for other grounds ---------------------------------------------------------------
     def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
-        """World positions (k, 3) of the trunk for new episodes of rows ``ids``."""
-        pos = np.zeros((len(ids), 3), np.float32)
-        pos[:, 2] = STANDING_HEIGHT
-        return pos
+        """World positions of the trunk for new episodes of rows ``ids``: (k, 3), or one (3,) for all."""
+        return _SPAWN
 
-    def ground_height(self, xy: np.ndarray) -> np.ndarray:
-        """Ground height under world points (k, 2)."""
-        return np.zeros(len(xy), np.float32)
+    def base_height(self) -> np.ndarray:
+        """Trunk height above the ground under it (N,). Flat ground is at z = 0, so this is the trunk's
+        z: a view of the state, valid until the next query."""
+        return self.state["qpos"][:, 2]
 
     def on_episode_end(self, ids: np.ndarray) -> None:
         """Called with the rows about to be reset (not on the first reset), before new state is drawn."""
@@ -328,9 +329,18 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         plan.execute(self.data, env_ids=ids)
 
         a = self.air
-        clear_rows(ids, self.targets, self._stand_targets, self.actions, self.prev_actions, a.air_time, a.last_contact)
+        clear_rows(
+            ids,
+            self.targets,
+            self._stand_targets,
+            self.actions,
+            self.prev_actions,
+            a.air_time,
+            a.last_contact,
+            self.command_steps_left,
+            self.resample_steps,
+        )
         self._commands_from(u[:, 1 + JITTER_DRAWS :], ids)
-        self.command_steps_left[ids] = self.resample_steps
 
     # ---- randomisation ------------------------------------------------------------------------
     def _randomize(self, ids: np.ndarray) -> None:
@@ -386,15 +396,10 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         tau = (self.targets - self.joint_pos) * self._kp - self._kd * self.joint_vel
         return np.clip(tau, -self.torque_limit, self.torque_limit)
 
-    def base_height(self) -> np.ndarray:
-        qpos = self.state["qpos"]
-        return qpos[:, 2] - self.ground_height(qpos[:, :2])
-
     def _rewards(self) -> np.ndarray:
-        n = self.num_envs
-        terms = np.empty((len(R.TERMS), n), np.float32)
-        errors = np.empty((2, n), np.float32)
-        reward = np.empty(n, np.float32)
+        n, num_terms = self.num_envs, len(R.TERMS)
+        out = np.empty((num_terms + 3, n), np.float32)  # one allocation: terms, errors, reward
+        terms, errors, reward = out[:num_terms], out[num_terms : num_terms + 2], out[num_terms + 2]
         self._fallen = np.empty(n, bool)
         R.terms(
             self._base,
@@ -420,7 +425,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             self._fallen,
         )
         log = self.log
-        log["lin_vel_error"], log["ang_vel_error"] = errors
+        log["lin_vel_error"], log["ang_vel_error"] = errors[0], errors[1]
         for i, key in self._logged_terms:
             log[key] = terms[i]
         return reward
