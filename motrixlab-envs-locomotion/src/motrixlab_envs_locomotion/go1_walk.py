@@ -52,6 +52,7 @@ from motrixlab_envs_locomotion.robot import (
 NUM_ACTIONS = len(ACTUATORS)
 _STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
 _SPAWN = np.array([0.0, 0.0, STANDING_HEIGHT], np.float32)  # flat ground: standing at the origin
+_SPAWN.flags.writeable = False  # handed out by spawn_positions: callers copy it, never change it
 
 
 class Go1WalkEnv(NpEnv[Go1WalkCfg]):
