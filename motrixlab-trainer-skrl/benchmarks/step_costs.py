@@ -32,6 +32,8 @@ def measure(env_name: str, num_envs: int, updates: int, sets: list[str] | None =
     overrides = parse_set_args(sets or [])
     if overrides["env"]:
         raise SystemExit("step_costs.py takes only rl.<field> overrides (the env runs its registered config)")
+    if "num_envs" in overrides["rl"]:
+        raise SystemExit("step_costs.py: give batch sizes with --num-envs, not --set rl.num_envs")
     reg = get_registry()
     cfg = as_ppo_cfg(
         make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {**overrides["rl"], "num_envs": num_envs}, registry=reg)
