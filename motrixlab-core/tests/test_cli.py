@@ -162,8 +162,27 @@ def test_train_without_a_trainer_gives_the_install_command(cli, monkeypatch):
 # ---- bench --------------------------------------------------------------------------------------
 
 
+def test_bench_defaults_are_the_floor_measurement():
+    """``motrixlab bench ENV`` measures what the physics-share floors are stated in: the median of
+    5 windows of 100 steps at 1024 envs."""
+    import typer
+    from motrixlab.cli.app import app
+
+    command = typer.main.get_command(app).commands["bench"]
+    defaults = {p.name: p.default for p in command.params}
+    assert (defaults["num_envs"], defaults["steps"], defaults["repeat"]) == (1024, 100, 5)
+    assert "5 windows of 100 steps at 1024 envs" in command.help
+
+
+def test_bench_repeats_five_windows_by_default(cli):
+    code, out, _ = cli("bench", "test-slider", "-n", "4", "-k", "3", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["repeat"] == 5 and len(result["windows"]) == 5 and result["steps"] == 3
+
+
 def test_bench_json_reports_throughput_and_physics_share(cli):
-    code, out, _ = cli("bench", "test-slider", "--num-envs", "16", "--steps", "30", "--json")
+    code, out, _ = cli("bench", "test-slider", "--num-envs", "16", "--steps", "30", "--repeat", "1", "--json")
     assert code == 0
     result = json.loads(out)
     assert (result["env"], result["num_envs"], result["steps"], result["sim_substeps"]) == ("test-slider", 16, 30, 2)
@@ -190,7 +209,7 @@ def test_bench_repeat_reports_medians_of_its_windows(cli):
 
 
 def test_bench_text_and_overrides(cli):
-    code, out, _ = cli("bench", "test-slider", "-n", "8", "-k", "5", "--set", "env.ctrl_dt=0.04")
+    code, out, _ = cli("bench", "test-slider", "-n", "8", "-k", "5", "-r", "1", "--set", "env.ctrl_dt=0.04")
     assert code == 0
     assert out.startswith("test-slider: ") and "env-steps/s at 8 envs" in out and "physics share" in out
 
