@@ -278,7 +278,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     def refresh(self, ids: np.ndarray | None) -> None:
         """After the physics (``ids`` None): kinematics, reward, termination, command resampling and
         observation of every row, in this order. After a reset of rows ``ids``: their kinematics and
-        observation; the other rows keep theirs (they come out the same)."""
+        observation; the other rows keep theirs, which are still this step's."""
         if ids is None:
             self._state_outside = self._kinematics()
             self._reward = self._rewards()
@@ -304,7 +304,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         return self._terminated
 
     def reset_rows(self, ids: np.ndarray) -> None:
-        ending = ids[self.episode_steps[ids] > 0]  # rows whose episode has begun (none at the first reset)
+        ending = ids[self.episode_steps[ids] > 0]  # rows whose episode has taken a step (none at the first reset)
         if ending.size:
             self.on_episode_end(ending)
         k = len(ids)
