@@ -116,7 +116,8 @@ class NpEnv(Generic[CfgT]):
     So ``refresh(ids)`` may update the array ``compute_obs`` returned before the reset in place
     (NpEnv has copied it), but must leave the step's reward and terminated arrays, and the arrays
     in ``self.log``, alone. Rows outside ``ids`` keep this step's state; a task may recompute
-    them too where that leaves their values unchanged.
+    them too where that leaves their values unchanged. (A ``self.log`` entry that is a view of
+    ``self.state`` shows, in rows ``ended``, the state the *read* after ``reset_rows`` brings.)
     """
 
     #: A row whose |qpos| or |qvel| exceeds this counts as diverged and is reset; well below
