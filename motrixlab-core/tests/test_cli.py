@@ -132,7 +132,7 @@ def test_plugins_lists_name_distribution_version_and_registrations(cli):
         "distribution": "motrixlab-testenv",
         "version": "0.1.0",
         "disabled": False,
-        "envs": ["test-slider"],
+        "envs": ["test-slider", "test-refresh"],
         "rl_cfgs": [],
         "trainers": [],
         "errors": [],

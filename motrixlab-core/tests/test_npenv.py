@@ -12,6 +12,7 @@ import pytest
 from motrixlab import ConfigError, MotrixLabError
 from motrixlab.errors import ModelLoadError
 from motrixlab_testenv.env import SliderCfg, SliderEnv
+from motrixlab_testenv.lean import LeanEnv
 
 N = 6
 PUSHED = 2  # the row driven hard enough to terminate
@@ -352,3 +353,139 @@ def test_final_obs_survives_an_env_that_reuses_its_obs_buffer():
     assert trunc.all()
     np.testing.assert_array_equal(info["final_obs"], start)  # at rest: the episode ended where it began
     assert not np.array_equal(info["final_obs"], obs)
+
+
+# ---- the step order (NpEnv class docstring), through the test-refresh env --------------------------
+
+
+class OrderRecorder(LeanEnv):
+    """Records each hook call: its rows, ``self.state`` (qpos | qvel) as the hook sees it, the
+    simulation's state at that moment, and ``episode_steps``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[str, list[int] | None]] = []
+        self.seen: list[dict[str, np.ndarray]] = []
+
+    def _note(self, hook: str, ids: np.ndarray | None = None) -> None:
+        self.calls.append((hook, None if ids is None else ids.tolist()))
+        read = np.concatenate((self.state["qpos"], self.state["qvel"]), axis=1)
+        self.seen.append({"state": read, "sim": state(self), "episode_steps": self.episode_steps.copy()})
+
+    def apply_action(self, actions: np.ndarray) -> None:
+        self._note("apply_action")
+        super().apply_action(actions)
+
+    def refresh(self, ids: np.ndarray | None) -> None:
+        self._note("refresh", ids)
+        super().refresh(ids)
+
+    def compute_obs(self) -> np.ndarray:
+        self._note("compute_obs")
+        return super().compute_obs()
+
+    def compute_reward(self) -> np.ndarray:
+        self._note("compute_reward")
+        return super().compute_reward()
+
+    def compute_terminated(self) -> np.ndarray:
+        self._note("compute_terminated")
+        return super().compute_terminated()
+
+    def step_within_limits(self, obs: np.ndarray, reward: np.ndarray) -> bool:
+        self._note("step_within_limits")
+        return super().step_within_limits(obs, reward)
+
+    def reset_rows(self, ids: np.ndarray) -> None:
+        self._note("reset_rows", ids)
+        super().reset_rows(ids)
+
+    def take(self) -> tuple[list[tuple[str, list[int] | None]], list[dict[str, np.ndarray]]]:
+        calls, seen = self.calls, self.seen
+        self.calls, self.seen = [], []
+        return calls, seen
+
+
+STEP = [
+    ("apply_action", None),
+    ("refresh", None),
+    ("compute_obs", None),
+    ("compute_reward", None),
+    ("compute_terminated", None),
+    ("step_within_limits", None),
+]
+
+
+def test_step_calls_the_hooks_in_the_written_order_on_the_written_rows():
+    env = OrderRecorder(SliderCfg(max_angle=0.03), num_envs=N, seed=3)
+    every = list(range(N))
+    obs, _ = env.reset()
+    calls, seen = env.take()
+    assert calls == [("reset_rows", every), ("refresh", every), ("compute_obs", None)]
+    assert seen[0]["episode_steps"].tolist() == [0] * N  # no episode had begun
+    # refresh(ids) sees the state of the new episodes, read back from the simulation
+    np.testing.assert_array_equal(seen[1]["state"], seen[1]["sim"])
+    np.testing.assert_array_equal(obs[:, :4], seen[1]["state"])
+    np.testing.assert_array_equal(obs[:, 4], 0.0)  # upright at the start: no lean
+
+    ended_at = None
+    for t in range(1, env.max_episode_steps):
+        before = obs[:, :4].copy()
+        obs, reward, term, trunc, info = env.step(pushed(t))
+        calls, seen = env.take()
+        assert not trunc.any()
+        # apply_action sees the state the previous step (or reset) ended with, new episodes included
+        np.testing.assert_array_equal(seen[0]["state"], before)
+        steps = seen[0]["episode_steps"]
+        # refresh(None): every row, right after the physics, this step counted
+        np.testing.assert_array_equal(seen[1]["state"], seen[1]["sim"])
+        assert not np.array_equal(seen[1]["state"], seen[0]["state"])
+        np.testing.assert_array_equal(seen[1]["episode_steps"], steps + 1)
+        if not term.any():
+            assert calls == STEP
+            np.testing.assert_array_equal(info["final_obs"], obs)
+        else:
+            assert term.tolist() == [i == PUSHED for i in range(N)]
+            assert calls == [*STEP, ("reset_rows", [PUSHED]), ("refresh", [PUSHED]), ("compute_obs", None)]
+            # reset_rows sees the finished episode's last state (this step's) and its length
+            reset, fresh = seen[len(STEP)], seen[len(STEP) + 1]
+            np.testing.assert_array_equal(reset["state"], seen[1]["state"])
+            np.testing.assert_array_equal(info["final_obs"][:, :4], reset["state"])
+            assert reset["episode_steps"][PUSHED] == steps[PUSHED] + 1
+            # refresh([PUSHED]) sees the new episode's state of that row, episode_steps reset to 0
+            np.testing.assert_array_equal(fresh["state"], fresh["sim"])
+            assert fresh["episode_steps"][PUSHED] == 0 and np.all(fresh["state"][PUSHED, 1:] == 0.0)
+            others = np.arange(N) != PUSHED
+            np.testing.assert_array_equal(fresh["state"][others], reset["state"][others])
+            # the returned observation is the new episode's (lean from refresh([PUSHED])); the final
+            # observation, reward and termination are the finished episode's
+            np.testing.assert_array_equal(obs[:, :4], fresh["state"])
+            assert obs[PUSHED, 4] == 0.0 and info["final_obs"][PUSHED, 4] > 1.0
+            assert reward[PUSHED] == 1.0 - info["final_obs"][PUSHED, 4] < 0.0
+            np.testing.assert_array_equal(info["final_obs"][others], obs[others])
+            ended_at = t
+        # the compute hooks read what refresh left for this step's state, in every row
+        lean = np.abs(info["final_obs"][:, 1]) / np.float32(env.cfg.max_angle)
+        np.testing.assert_array_equal(info["final_obs"][:, 4], lean)
+        np.testing.assert_array_equal(reward, 1.0 - lean)
+        if ended_at is not None and t > ended_at + 1:
+            break
+    assert ended_at is not None, "the pushed row never terminated"
+    env.close()
+
+
+def test_the_refresh_env_is_registered_and_steps_like_the_slider():
+    import motrixlab
+
+    env = motrixlab.make("test-refresh", num_envs=N, seed=5, overrides={"max_angle": 0.03})
+    twin = motrixlab.make("test-slider", num_envs=N, seed=5, overrides={"max_angle": 0.03})
+    assert isinstance(env, LeanEnv) and env.observation_space.shape == (5,)
+    np.testing.assert_array_equal(env.reset()[0][:, :4], twin.reset()[0])
+    for t in range(30):
+        obs, _, term, trunc, info = env.step(pushed(t))
+        tobs, _, tterm, ttrunc, tinfo = twin.step(pushed(t))
+        np.testing.assert_array_equal(obs[:, :4], tobs)
+        np.testing.assert_array_equal(info["final_obs"][:, :4], tinfo["final_obs"])
+        assert term.tolist() == tterm.tolist() and trunc.tolist() == ttrunc.tolist()
+    env.close()
+    twin.close()

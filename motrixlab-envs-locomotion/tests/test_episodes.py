@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
 from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
 
 
@@ -77,6 +78,29 @@ def test_truncation_at_the_time_limit_and_auto_reset(make_walk, quiet_cfg):
     assert (env.episode_steps == 0).all()
     assert not obs[:, 33:45].any()  # last action cleared
     assert info["final_obs"][:, 33:45] == pytest.approx(np.full((2, 12), 0.5))
+
+
+def test_on_episode_end_gets_the_rows_whose_episode_ends(quiet_cfg):
+    """Not the first reset; the rows that end inside a step; the rows a later reset() abandons mid-episode."""
+
+    class Recording(Go1WalkEnv):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.ended: list[list[int]] = []
+
+        def on_episode_end(self, ids: np.ndarray) -> None:
+            self.ended.append(ids.tolist())
+            assert (self.episode_steps[ids] > 0).all()  # still the finished episode's length
+
+    env = Recording(quiet_cfg(max_tilt=1.0), num_envs=3, seed=0)
+    env.reset()
+    assert env.ended == []
+    env.set_state(ids=[2], base_quat=quat.from_axis_angle(np.array([[1.0, 0, 0]]), [1.3]), base_pos=[[0, 0, 1.5]])
+    _, _, terminated, _, _ = env.step(np.zeros((3, 12), np.float32))
+    assert terminated.tolist() == [False, False, True] and env.ended == [[2]]
+    env.reset()
+    assert env.ended == [[2], [0, 1]]  # row 2 restarted in the last step and took no step since
+    env.close()
 
 
 def test_default_episode_is_20_seconds():

@@ -41,6 +41,7 @@ def evaluate(env) -> np.ndarray:
     """Observation and reward of the current state, as ``step`` computes them."""
     env.action_rate[:] = 0.0
     env.log = {}
+    env.refresh(None)
     obs = env.compute_obs()
     return obs, env.compute_reward()
 

@@ -3,16 +3,19 @@
 It owns everything that is the same for every task: model loading, the batched ``SceneData``,
 control decimation, state reads through one compiled query plan, auto-reset of finished rows,
 truncation, seeding, action validation and containment of rows whose physics diverged.
-A subclass writes five methods, each vectorised over the batch::
+A subclass writes five methods and may override a sixth, each vectorised over the batch::
 
     apply_action(actions)      # (N, A) float32 in the action space -> actuator controls
-    compute_obs() -> (N, O)    # from self.state[...] views (refreshed after every physics step)
+    refresh(ids)               # optional: bring the task's own state up to date with self.state
+    compute_obs() -> (N, O)    # reads: from self.state[...] views and what refresh computed
     compute_reward() -> (N,)
     compute_terminated() -> (N,) bool
     reset_rows(ids)            # write initial state (and task variables) for rows ``ids``
 
 and may add named fields to the state query by overriding ``state_queries()``, and answer the
 divergence check's fast path from its own passes by overriding ``step_within_limits()``.
+When each of them is called, on which rows, and how current ``self.state`` is at that point is
+written down once, in the ``NpEnv`` class docstring.
 """
 
 from __future__ import annotations
@@ -60,7 +63,62 @@ def box(dim: int, low: float = -np.inf, high: float = np.inf) -> spaces.Box:
 
 
 class NpEnv(Generic[CfgT]):
-    """Batched task on one MotrixSim model. See the module docstring for what to override."""
+    """Batched task on one MotrixSim model; the module docstring lists what a subclass overrides.
+
+    The order of calls. Every hook works on the whole batch at once; ``ids`` is a sorted integer
+    array of row indices. NpEnv reads the simulation into ``self.state`` only where marked *read*
+    below; in between ``self.state`` does not change (state a hook writes through a write plan
+    shows there at the next read).
+
+    ``reset(seed=None)`` starts a new episode in every row (running episodes are abandoned):
+
+    1. ``self.rng`` is reseeded when ``seed`` is given.
+    2. ``reset_rows(ids)``, ``ids`` every row. ``self.state`` holds what was read last (nothing yet
+       at the first reset); ``episode_steps[ids]`` is the length of the abandoned episodes (0 at
+       the first reset).
+    3. ``episode_steps[ids] = 0``; *read* the state of rows ``ids``.
+    4. ``refresh(ids)``.
+    5. ``compute_obs()``: the observation returned. ``info["log"]`` is empty: what the hooks wrote
+       to ``self.log`` during ``reset`` is dropped.
+
+    ``step(actions)``:
+
+    1. Actions of the wrong shape, of a non-float dtype or with non-finite values raise
+       ``ValueError`` before anything changes; the rest are clipped to the action space (float32).
+       ``self.log`` is a new empty dict, ``info["log"]``; every hook below may add entries.
+    2. ``apply_action(actions)``. ``self.state`` is the state read at the end of the previous step
+       (or by ``reset``), the one the physics is about to advance: for a row reset in that step,
+       the state its new episode starts from. ``episode_steps`` counts the steps the episode has
+       taken so far (0 before its first).
+    3. ``sim_substeps`` physics steps of every row; *read* the state of every row. If MotrixSim
+       panics, the state is read all the same and the rows with an out-of-limit state or a
+       non-finite control (every row if none has) are marked diverged; ``log["engine_panics"]``.
+    4. ``episode_steps += 1`` (it now counts this step).
+    5. ``refresh(None)``: every row, on the state just read.
+    6. ``compute_obs()``, ``compute_reward()``, ``compute_terminated()``, in this order, once each.
+       They read the state and what ``refresh`` left; none may rely on another having run first.
+    7. Divergence check, unless a panic marked rows already: when ``step_within_limits(obs,
+       reward)`` is False, rows with a non-finite or out-of-limit (``divergence_limit``) qpos/qvel
+       entry, or a non-finite observation or reward, are diverged. Their observation and reward are
+       set to 0 in place (in the arrays the hooks returned) and they count as terminated;
+       ``log["diverged"]`` is their number (0.0 on a sound step).
+    8. ``truncated = episode_steps >= max_episode_steps`` except where terminated: an episode
+       lasts at most ``max_episode_steps`` steps.
+    9. The rows that ended (terminated or truncated), if any: ``info["final_obs"]`` becomes a copy
+       of the observation, so its rows ``ended`` hold their episodes' last observation and the
+       others this step's; then ``reset_rows(ended)`` sees the finished episodes' last state (this
+       step's, a diverged row's included) and their lengths in ``episode_steps[ended]``;
+       ``episode_steps[ended] = 0``; *read* the state of rows ``ended``; ``refresh(ended)``;
+       ``compute_obs()`` again, for the observation returned, whose rows ``ended`` start the new
+       episodes. Reward and terminated are not computed again: they are this step's. When no row
+       ended, ``info["final_obs"]`` is the observation itself.
+
+    So ``refresh(ids)`` may update the array ``compute_obs`` returned before the reset in place
+    (NpEnv has copied it), but must leave the step's reward and terminated arrays, and the arrays
+    in ``self.log``, alone. Rows outside ``ids`` keep this step's state; a task may recompute
+    them too where that leaves their values unchanged. (A ``self.log`` entry that is a view of
+    ``self.state`` shows, in rows ``ended``, the state the *read* after ``reset_rows`` brings.)
+    """
 
     #: A row whose |qpos| or |qvel| exceeds this counts as diverged and is reset; well below
     #: the magnitudes at which the engine's solver panics.
@@ -94,6 +152,17 @@ class NpEnv(Generic[CfgT]):
 
     def apply_action(self, actions: np.ndarray) -> None:
         raise NotImplementedError
+
+    def refresh(self, ids: np.ndarray | None) -> None:
+        """Bring the task's own state up to date with ``self.state``. Default: nothing.
+
+        ``ids`` None: every row, once per step, after the physics and before ``compute_obs``,
+        ``compute_reward``, ``compute_terminated`` and ``step_within_limits``; a task may compute
+        its observation, reward terms, terminations and command updates here and have those hooks
+        return them. ``ids`` an array: after ``reset_rows(ids)`` and the read of those rows' state,
+        before ``compute_obs`` is called again; only rows ``ids`` need updating. The class
+        docstring has the whole order.
+        """
 
     def compute_obs(self) -> np.ndarray:
         raise NotImplementedError
@@ -133,6 +202,7 @@ class NpEnv(Generic[CfgT]):
 
     # ---- the protocol -------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None) -> tuple[np.ndarray, Info]:
+        """Start a new episode in every row (see the class docstring)."""
         if seed is not None:
             self.rng = np.random.default_rng(seed)
         self._prepare()
@@ -141,6 +211,7 @@ class NpEnv(Generic[CfgT]):
         return self.compute_obs(), {"log": self.log}
 
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Info]:
+        """One policy step of every row, with auto-reset of the rows that ended (see the class docstring)."""
         if not self._ready:
             raise RuntimeError(f"{type(self).__name__}.step() called before reset()")
         start = time.perf_counter()
@@ -149,6 +220,7 @@ class NpEnv(Generic[CfgT]):
         self.apply_action(actions)
         bad = self._physics()
         self.episode_steps += 1
+        self.refresh(None)
         obs = self.compute_obs()
         reward = self.compute_reward()
         terminated = self.compute_terminated()
@@ -231,7 +303,7 @@ class NpEnv(Generic[CfgT]):
         only make the test stricter), memory the engine's threads have just written, then sums the
         observation and reward. A task whose own pass over the state already reads every qpos/qvel
         entry, and whose observation and reward are bounded functions of a bounded state, may answer
-        from that pass instead.
+        from that pass instead: ``refresh(None)`` has run on this step's state before this check.
         """
         limit, buffer = self.divergence_limit, self._state.buffer
         with np.errstate(over="ignore", invalid="ignore"):
@@ -253,6 +325,7 @@ class NpEnv(Generic[CfgT]):
             return self._bad_state_rows() | ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
 
     def _reset_ids(self, ids: np.ndarray) -> None:
-        self.episode_steps[ids] = 0
         self.reset_rows(ids)
+        self.episode_steps[ids] = 0
         self._state.execute(self.data, env_ids=ids)
+        self.refresh(ids)

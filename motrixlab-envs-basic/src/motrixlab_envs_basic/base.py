@@ -3,6 +3,8 @@
 Actions are motor commands in [-1, 1] (see ``control.MotorControl``); the state is the joint
 positions and velocities (no floating bases), which is all these tasks read. A reset writes
 fresh joint positions and velocities for the finished rows only, through one write plan.
+Most tasks' ``compute_*`` hooks read the state directly, each on its own; a quantity that both
+observation and reward need is computed once, in ``refresh`` (``reacher``'s fingertip).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class BasicEnv(NpEnv[CfgT]):
     def set_state(self, qpos: Any, qvel: Any, ids: np.ndarray | None = None) -> None:
         """Put rows ``ids`` (default all) into a given joint state, e.g. to script or test a task.
 
-        Task variables are kept; ``self.state`` is refreshed, so ``compute_*`` see the new state.
+        Task variables are kept; the state of rows ``ids`` is read again and ``refresh(ids)`` run, so
+        ``compute_*`` see the new state.
         """
         ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, np.int64)
         n = len(ids)
@@ -61,3 +64,4 @@ class BasicEnv(NpEnv[CfgT]):
         self._init.buffer[ids] = state
         self._init.execute(self.data, env_ids=ids)
         self.state.execute(self.data, env_ids=ids)
+        self.refresh(ids)

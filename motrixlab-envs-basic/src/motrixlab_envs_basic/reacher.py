@@ -61,17 +61,22 @@ class ReacherEnv(BasicEnv[ReacherCfg]):
     def __init__(self, cfg: ReacherCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
         super().__init__(cfg, num_envs=num_envs, seed=seed)
         self.target = np.zeros((self.num_envs, 2), np.float32)
+        self.tip = np.zeros((self.num_envs, 2), np.float32)  # fingertip of the current state, from refresh
+
+    def refresh(self, ids: np.ndarray | None) -> None:
+        """The fingertip, for observation and reward; every row (also after a reset of rows ``ids``)."""
+        self.tip = fingertip(self.state["qpos"])
 
     def compute_obs(self) -> np.ndarray:
         q, v = self.state["qpos"], self.state["qvel"]
         c, s = np.cos(q), np.sin(q)
-        to_target = fingertip(q) - self.target
+        to_target = self.tip - self.target
         return np.concatenate(
             (np.stack((c[:, 0], s[:, 0], c[:, 1], s[:, 1]), axis=1), self.target, to_target, v), axis=1
         )
 
     def compute_reward(self) -> np.ndarray:
-        distance = np.linalg.norm(fingertip(self.state["qpos"]) - self.target, axis=1)
+        distance = np.linalg.norm(self.tip - self.target, axis=1)
         near = tolerance(distance, bounds=(0.0, self.cfg.target_radius), margin=self.cfg.margin)
         self.log.update({"reward/near": near, "distance": distance})
         return near

@@ -7,10 +7,12 @@ the DoF state, ground contacts from geom-pair collisions) and written through co
 plans. Per step, the work on the batch is a few numpy operations and compiled loops over the rows
 (kinematics, rewards, observation, and the start of new episodes); no per-env Python loops.
 
-Per step, NpEnv calls ``compute_obs`` right after the physics. This env does all post-physics
-bookkeeping there, in one pass and in a fixed order — kinematics, reward, termination, command
+All post-physics bookkeeping happens in ``refresh``, which NpEnv calls once per step right after
+the physics, in one pass and in a fixed order — kinematics, reward, termination, command
 resampling, observation — so the observation carries the command that the next reward is
-measured against; ``compute_reward`` and ``compute_terminated`` return what that pass computed.
+measured against; ``compute_obs``, ``compute_reward`` and ``compute_terminated`` return what that
+pass computed. After ``reset_rows``, ``refresh(ids)`` recomputes the kinematics and observation of
+the reset rows only.
 """
 
 from __future__ import annotations
@@ -101,13 +103,11 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             np.array([rc.base_lin_vel_noise, rc.base_ang_vel_noise, rc.joint_pos_noise], np.float32),
             [3, 3, NUM_ACTIONS],
         )
-        self._obs: np.ndarray | None = None
-        self._reset_pending: np.ndarray | None = None
+        # what refresh() computed for the compute_* hooks
+        self._obs = np.zeros((n, OBS_DIM), np.float32)
         self._reward = np.zeros(n, np.float32)
         self._terminated = np.zeros(n, bool)
-        self._fresh_physics = False
-        self._state_outside: int | None = None  # out-of-limit qpos/qvel entries seen by the last full kinematics pass
-        self._started = False  # the first reset is not the end of an episode
+        self._state_outside = 0  # out-of-limit qpos/qvel entries of this step's state (refresh(None))
         rw = cfg.rewards
         self._reward_params = R.new_params(
             dt=self.dt,
@@ -240,8 +240,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         plan["joint_vel"][ids] = qvel[:, 6:] if joint_vel is None else joint_vel
         plan.execute(self.data, env_ids=ids)
         self._state.execute(self.data)
-        self._kinematics()
-        self._obs = self._observation()
+        self.refresh(self._all_rows)  # every row's observation is recomputed
         return self._obs
 
     # ---- hooks for other grounds ---------------------------------------------------------------
@@ -255,7 +254,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         return self.state["qpos"][:, 2]
 
     def on_episode_end(self, ids: np.ndarray) -> None:
-        """Called with the rows about to be reset (not on the first reset), before new state is drawn."""
+        """Called by ``reset_rows`` with the rows whose episode ends there, before new state is drawn:
+        every reset row that has taken a step since its last reset (a finished episode inside ``step``,
+        or a running one that ``reset()`` abandons). ``self.state`` holds their last state."""
 
     def camera_view(self, row: int = 0) -> dict[str, Any]:
         """Follows the trunk of env ``row`` from behind and to the side."""
@@ -264,7 +265,6 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
 
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
-        self._fresh_physics = True
         self.prev_actions = self.actions
         self.actions = actions
         # The joint velocities the last step ended with (reset rows included) become the previous ones;
@@ -275,24 +275,26 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         if self.push_steps:
             self._push()
 
-    def compute_obs(self) -> np.ndarray:
-        if self._fresh_physics:
-            self._fresh_physics = False
-            self._kinematics()
+    def refresh(self, ids: np.ndarray | None) -> None:
+        """After the physics (``ids`` None): kinematics, reward, termination, command resampling and
+        observation of every row, in this order. After a reset of rows ``ids``: their kinematics and
+        observation; the other rows keep theirs, which are still this step's."""
+        if ids is None:
+            self._state_outside = self._kinematics()
             self._reward = self._rewards()
             self._terminated = self._terminations()
             self._advance_commands()
             self._obs = self._observation()
-        elif self._obs is None or self._reset_pending is None or len(self._reset_pending) == self.num_envs:
+        elif len(ids) == self.num_envs:  # reset() or every row ended at once: a new array
             self._kinematics()
             self._obs = self._observation()
         else:
-            # After NpEnv reset some rows (and re-read their state): patch just those rows. The array
-            # was returned by the first call of this step, whose final observation NpEnv has copied.
-            ids = self._reset_pending
+            # Patch just the reset rows of this step's observation array; NpEnv has copied it into
+            # the final observation.
             self._kinematics(ids)
             self._obs[ids] = self._observation(ids)
-        self._reset_pending = None
+
+    def compute_obs(self) -> np.ndarray:
         return self._obs
 
     def compute_reward(self) -> np.ndarray:
@@ -302,10 +304,9 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         return self._terminated
 
     def reset_rows(self, ids: np.ndarray) -> None:
-        if self._started:
-            self.on_episode_end(ids)
-        self._started = True
-        self._reset_pending = ids
+        ending = ids[self.episode_steps[ids] > 0]  # rows whose episode has taken a step (none at the first reset)
+        if ending.size:
+            self.on_episode_end(ending)
         k = len(ids)
         rng, plan = self.rng, self._reset_plan
         # one draw for all: heading, the jitter of the initial state, the command
@@ -377,19 +378,17 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     # Kinematics, rewards and observation are compiled passes over the rows (observation.py,
     # rewards.py); the arrays they fill are whole-batch buffers of this env, or fresh per step where
     # the caller may keep them (reward, termination, logs).
-    def _kinematics(self, ids: np.ndarray | None = None) -> None:
+    def _kinematics(self, ids: np.ndarray | None = None) -> int:
+        """Kinematics of rows ``ids`` (all rows when None); returns the number of qpos/qvel entries of
+        those rows outside the divergence limit."""
         qpos, qvel = self.state["qpos"], self.state["qvel"]
         rows = self._all_rows if ids is None else ids
-        outside = base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel, self.divergence_limit)
-        if ids is None:
-            self._state_outside = outside
+        return base_kinematics(qpos, qvel, rows, self._base, self.joint_pos, self.joint_vel, self.divergence_limit)
 
     def step_within_limits(self, obs: np.ndarray, reward: np.ndarray) -> bool:
-        """Answered from the kinematics pass when it ran on the state of this physics step: with every
-        qpos/qvel entry within the limit, the validated finite actions and an all-finite config (checked
-        by ``Go1WalkCfg.validate``), observation and reward are finite too."""
-        if self._fresh_physics or self._state_outside is None:  # no full pass over this state yet
-            return super().step_within_limits(obs, reward)
+        """Answered from the kinematics pass of ``refresh(None)``, which NpEnv runs on this step's state
+        before the check: with every qpos/qvel entry within the limit, the validated finite actions and an
+        all-finite config (checked by ``Go1WalkCfg.validate``), observation and reward are finite too."""
         return self._state_outside == 0
 
     def torques(self) -> np.ndarray:

@@ -29,9 +29,9 @@ The fingertip frame has z along the fingers (pointing out of the hand) and y alo
 travel. Task observations follow (see each task module).
 
 A subclass provides ``task_queries`` / ``task_reset_sources`` (extra named query and reset-write
-fields), ``task_obs``, ``compute_reward`` and ``reset_task``; everything runs vectorised over
-the batch. ``refresh`` computes the per-step derived quantities once, in ``compute_obs``, which
-``NpEnv.step`` calls before ``compute_reward`` and ``compute_terminated``.
+fields), ``task_obs``, ``compute_reward`` and ``reset_task``, and extends ``refresh``; everything
+runs vectorised over the batch. ``refresh`` (NpEnv's post-physics hook) computes the derived
+quantities once per step; ``compute_obs`` and ``compute_reward`` only read them.
 """
 
 from __future__ import annotations
@@ -183,14 +183,17 @@ class FrankaEnv(NpEnv[CfgT]):
         self.action_rate = np.mean(np.square(actions - self.last_action), axis=1)
         self.last_action = actions.copy()
 
-    def refresh(self) -> None:
-        """Derived robot state from the query views; tasks extend it with their own quantities."""
+    def refresh(self, ids: np.ndarray | None) -> None:
+        """Derived robot state from the query views; tasks extend it with their own quantities.
+
+        Every row, also after a reset of rows ``ids``: a few vector operations, and the other rows
+        come out the same.
+        """
         self.tip_pos = self.state["tip_pos"][:, 0]
         self.tip_mat = geometry.quat_to_matrix(self.state["tip_rot"][:, 0])
         self.opening = self.state["robot_q"][:, 7] + self.state["robot_q"][:, 8]
 
     def compute_obs(self) -> np.ndarray:
-        self.refresh()
         q = self.state["robot_q"][:, :7]
         parts = [
             q - READY_POSE,

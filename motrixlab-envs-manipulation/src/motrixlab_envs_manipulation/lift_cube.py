@@ -114,8 +114,8 @@ class LiftCubeEnv(FrankaEnv[LiftCubeCfg]):
         plan["marker"][ids, 0, :2] = pos[:, :2]
         plan["marker"][ids, 0, 2] = self.target_z[ids]
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, ids: np.ndarray | None) -> None:
+        super().refresh(ids)
         self.cube_pos = self.state["cube_pos"][:, 0]
         self.cube_mat = geometry.quat_to_matrix(self.state["cube_rot"][:, 0])
         self.held = self.held_between_fingers(self.cube_pos, half_x=0.02, half_z=0.03, width=(0.03, 0.06))

@@ -108,8 +108,8 @@ class OpenDrawerEnv(FrankaEnv[OpenDrawerCfg]):
         plan["marker"][ids, 0] = self.closed_handle_pos
         plan["marker"][ids, 0, 0] -= self.target_opening[ids]
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, ids: np.ndarray | None) -> None:
+        super().refresh(ids)
         self.drawer_opening = self.state["drawer_q"][:, 0]
         self.handle_pos = self.state["handle_pos"][:, 0]
         self.held = self.held_between_fingers(self.handle_pos, half_x=0.05, half_z=0.03, width=(0.01, 0.035))

@@ -84,8 +84,8 @@ class ReachEnv(FrankaEnv[ReachCfg]):
         self.target[ids] = self.sample_targets(len(ids))
         plan["marker"][ids, 0] = self.target[ids]
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, ids: np.ndarray | None) -> None:
+        super().refresh(ids)
         self.distance = np.linalg.norm(self.target - self.tip_pos, axis=1)
 
     def task_obs(self) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""Registers ``test-slider`` for the core test suite."""
+"""Registers ``test-slider`` and ``test-refresh`` for the core test suite."""
 
 from __future__ import annotations
 
@@ -14,5 +14,14 @@ def motrixlab_register_envs(register):
             env="motrixlab_testenv.env:SliderEnv",
             domain="test",
             description="Cart-pole on a motor, for MotrixLab's tests",
+        )
+    )
+    register(
+        motrixlab.EnvSpec(
+            name="test-refresh",
+            cfg="motrixlab_testenv.env:SliderCfg",
+            env="motrixlab_testenv.lean:LeanEnv",
+            domain="test",
+            description="Cart-pole with task state computed in refresh, for MotrixLab's tests",
         )
     )
