@@ -7,11 +7,14 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 from motrixlab.npenv import NpEnv
-from motrixsim import write as W
 
 
 class MotorControl:
-    """Maps actions in [-1, 1] affinely onto the model's actuator ctrlranges through one write plan."""
+    """Maps actions in [-1, 1] affinely onto the model's actuator ctrlranges.
+
+    The controls go in with one ``SceneData.actuator_ctrls`` assignment of the whole batch, which
+    costs less per step than a compiled write plan of the same array.
+    """
 
     def __init__(self, env: NpEnv[Any]) -> None:
         limits = np.asarray(env.model.actuator_ctrl_limits, dtype=np.float32).reshape(2, -1)  # rows: low, high
@@ -19,8 +22,7 @@ class MotorControl:
         self.scale = (self.high - self.low) / 2
         self.offset = (self.high + self.low) / 2
         self.centred = bool(np.all(self.offset == 0))
-        self._plan = env.compile_write({"u": W.ActuatorCtrls()})
-        self._u = self._plan["u"]
+        self._u = np.zeros((env.num_envs, len(self.scale)), np.float32)
         self._data = env.data
         self.action = np.zeros((env.num_envs, len(self.scale)), np.float32)
 
@@ -35,7 +37,7 @@ class MotorControl:
         np.multiply(actions, self.scale, out=self._u)
         if not self.centred:
             self._u += self.offset
-        self._plan.execute(self._data)
+        self._data.actuator_ctrls = self._u
 
     @property
     def ctrl(self) -> np.ndarray:
