@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from motrixlab.rlcfg import PPOCfg
 
+from motrixlab_trainer_skrl import skrl_private
+
 
 class Backend(ABC):
     """A skrl PPO agent on one framework, driven by :mod:`motrixlab_trainer_skrl.loop`."""
@@ -73,9 +75,10 @@ class Backend(ABC):
                 timestep=timestep,
                 timesteps=timesteps,
             )
-        before = self.agent._rollout
+        before = skrl_private.rollout_count(self.agent)
         self.agent.post_interaction(timestep=timestep, timesteps=timesteps)
-        return self.agent._rollout != before and self.agent._rollout % self.cfg.rollouts == 0
+        after = skrl_private.rollout_count(self.agent)
+        return after != before and after % self.cfg.rollouts == 0
 
     def take_tracking(self) -> dict[str, float]:
         """Losses, std and learning rate skrl tracked since the last call (then forgotten)."""

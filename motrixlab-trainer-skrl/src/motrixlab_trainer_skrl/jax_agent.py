@@ -19,6 +19,7 @@ from skrl.memories.jax import RandomMemory
 from skrl.resources.preprocessors.jax import RunningStandardScaler
 from skrl.resources.schedulers.jax import KLAdaptiveLR
 
+from motrixlab_trainer_skrl import skrl_private
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.jax_env import JaxEnv
 from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value
@@ -61,7 +62,7 @@ class HostGatherMemory(RandomMemory):
         if self.device.platform != "cpu":
             return super().sample_by_index(names, indexes=indexes, mini_batches=mini_batches)
         batches = np.array_split(np.asarray(indexes), mini_batches) if mini_batches > 1 else [np.asarray(indexes)]
-        views = [np.asarray(self._tensors_view(name)) if name in self.tensors else None for name in names]
+        views = [np.asarray(skrl_private.memory_view(self, name)) if name in self.tensors else None for name in names]
         return [[None if view is None else jax.device_put(view[batch]) for view in views] for batch in batches]
 
 
@@ -135,7 +136,7 @@ class JaxBackend(Backend):
         return jnp.clip(mean, self._low, self._high)
 
     def _scaler(self) -> dict[str, Any] | None:
-        pre = self.agent._observation_preprocessor
+        pre = skrl_private.observation_preprocessor(self.agent)
         if not isinstance(pre, RunningStandardScaler):
             return None
         return {
@@ -171,7 +172,7 @@ class JaxBackend(Backend):
     def state_bytes(self) -> bytes:
         state = flax.serialization.to_state_dict(self._state())
         state["rng"] = {
-            "policy_draws": int(getattr(self.policy, "_g_i", 0)),
+            "policy_draws": skrl_private.policy_draws(self.policy),
             # skrl's JAX memory samples mini-batches with NumPy's global generator
             "numpy_keys": np.asarray(np.random.get_state()[1], dtype=np.uint32),
             "numpy_pos": int(np.random.get_state()[2]),
@@ -203,7 +204,7 @@ class JaxBackend(Backend):
                 agent.checkpoint_modules[name].state_dict = target[name]
         rng = restored.get("rng", {})
         if self.training and "policy_draws" in rng:
-            self.policy._g_i = int(rng["policy_draws"])
+            skrl_private.set_policy_draws(self.policy, rng["policy_draws"])
         if self.training and "numpy_keys" in rng:
             np.random.set_state(("MT19937", np.asarray(rng["numpy_keys"], np.uint32), int(rng["numpy_pos"]), 0, 0.0))
 

@@ -10,6 +10,8 @@ import jax
 import jax.numpy as jnp
 from skrl.models.jax import DeterministicMixin, GaussianMixin, Model
 
+from motrixlab_trainer_skrl import skrl_private
+
 ACTIVATIONS: dict[str, Any] = {"elu": nn.elu, "relu": nn.relu, "tanh": jnp.tanh, "silu": nn.silu}
 
 
@@ -120,8 +122,7 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
         self.init_log_std = float(init_log_std)
         # Each mixin's __init__ ends by freezing the flax module, so only one of them can run:
         # set what DeterministicMixin.__init__ would (no action clipping) by hand first.
-        self._d_clip_actions = False
-        self._d_min_actions = self._d_max_actions = None
+        skrl_private.init_deterministic_mixin_off(self)
         GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
 
     def setup(self) -> None:

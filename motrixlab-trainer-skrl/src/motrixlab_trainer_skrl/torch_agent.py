@@ -18,6 +18,7 @@ from skrl.memories.torch import RandomMemory
 from skrl.resources.preprocessors.torch import RunningStandardScaler
 from skrl.resources.schedulers.torch import KLAdaptiveLR
 
+from motrixlab_trainer_skrl import skrl_private
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 from motrixlab_trainer_skrl.torch_env import TorchEnv
@@ -80,28 +81,18 @@ class TorchBackend(Backend):
             device=self.device,
             cfg=agent_cfg,
         )
-        self._use_multi_tensor_adam()
+        # skrl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own, which costs more than
+        # the small networks' backward pass. The same Adam over all tensors at once (``foreach``) is equal
+        # in maths and about twice as fast here.
+        skrl_private.use_optimizer(self.agent, lambda params, lr: torch.optim.Adam(params, lr=lr, foreach=True))
         if self._update_threads > 1:
-            self.agent.update = self._on_all_cores(self.agent.update)
+            skrl_private.wrap_update(self.agent, self._on_all_cores)
         self.agent.init()
         self.agent.enable_training_mode(training)
         self.policy = policy
         self._low = torch.as_tensor(action_space.low, dtype=torch.float32, device=self.device)
         self._high = torch.as_tensor(action_space.high, dtype=torch.float32, device=self.device)
         self._on_cpu = self.device.type == "cpu"
-
-    def _use_multi_tensor_adam(self) -> None:
-        """skrl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own, which costs more than
-        the small networks' backward pass. The same Adam over all tensors at once (``foreach``) is equal in
-        maths and about twice as fast here; the KL-adaptive scheduler is rebuilt on it."""
-        agent = self.agent
-        if getattr(agent, "optimizer", None) is None:
-            return
-        group = agent.optimizer.param_groups[0]
-        agent.optimizer = torch.optim.Adam(group["params"], lr=group["lr"], foreach=True)
-        agent.checkpoint_modules["optimizer"] = agent.optimizer
-        if agent.scheduler is not None:
-            agent.scheduler = type(agent.scheduler)(agent.optimizer, **agent.cfg.learning_rate_scheduler_kwargs[0])
 
     def _on_all_cores(self, update: Callable[..., Any]) -> Callable[..., Any]:
         threads = self._update_threads
@@ -129,7 +120,9 @@ class TorchBackend(Backend):
     # ---- policy ----------------------------------------------------------------------------
     def deterministic(self, obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            x = self.agent._observation_preprocessor(torch.as_tensor(obs, dtype=torch.float32, device=self.device))
+            x = skrl_private.observation_preprocessor(self.agent)(
+                torch.as_tensor(obs, dtype=torch.float32, device=self.device)
+            )
             mean, _ = self.policy.compute({"observations": x}, role="policy")
             mean = torch.clamp(mean, self._low, self._high)
         return mean.cpu().numpy()
@@ -170,7 +163,7 @@ class TorchBackend(Backend):
     # ---- export ----------------------------------------------------------------------------
     def policy_export_parts(self) -> dict[str, Any]:
         layers = [m for m in self.policy.mean_layers() if isinstance(m, torch.nn.Linear)]
-        pre = self.agent._observation_preprocessor
+        pre = skrl_private.observation_preprocessor(self.agent)
         parts: dict[str, Any] = {
             "layers": [(m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy()) for m in layers],
             "activation": self.cfg.activation,
