@@ -7,6 +7,7 @@ This module is what the CLI loads; it imports no framework. The framework module
 from __future__ import annotations
 
 import dataclasses
+import functools
 import platform
 import sys
 import time
@@ -21,6 +22,7 @@ from motrixlab.imports import load_ref
 from motrixlab.runs import atomic_write_bytes, atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
 
+from motrixlab_trainer_skrl import process_state
 from motrixlab_trainer_skrl.checkpoint import (
     SUFFIX,
     CheckpointError,
@@ -45,8 +47,25 @@ def _versions(framework: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _keeping_process_state(*extra: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a trainer method inside :func:`process_state.kept` (its frameworks, and ``extra``)."""
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def kept(self: SkrlTrainer, *args: Any, **kwargs: Any) -> Any:
+            with process_state.kept((*self.frameworks, *extra)):
+                return method(self, *args, **kwargs)
+
+        return kept
+
+    return decorate
+
+
 class SkrlTrainer(Trainer):
-    """Shared by both backends; a subclass names its backend class and framework distributions."""
+    """Shared by both backends; a subclass names its backend class and framework distributions.
+
+    ``train``, ``evaluate`` and ``export`` leave the process's random generators, skrl's jax key and
+    torch's thread count as they found them (:mod:`motrixlab_trainer_skrl.process_state`)."""
 
     backend_ref: str = ""
     frameworks: tuple[str, ...] = ()
@@ -127,6 +146,7 @@ class SkrlTrainer(Trainer):
         atomic_write_json(path, config)
 
     # ---- the contract -----------------------------------------------------------------------
+    @_keeping_process_state()
     def train(self, run: Run, *, on_update: Callable[[Any], bool | None] | None = None) -> RunResult:
         """Train (or resume) ``run``; ``on_update`` is called after every PPO update (True stops)."""
         from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
@@ -242,6 +262,7 @@ class SkrlTrainer(Trainer):
         self._restore(backend, checkpoint, header, payload)
         return backend, header
 
+    @_keeping_process_state()
     def evaluate(
         self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False, video: Path | None = None
     ) -> EvalResult:
@@ -289,6 +310,7 @@ class SkrlTrainer(Trainer):
             extra=result.extra(),
         )
 
+    @_keeping_process_state("torch")  # export builds torch modules
     def export(self, run: Run, checkpoint: Path, format: str, path: Path) -> Path:
         from motrixlab_trainer_skrl.export import export_policy
 
