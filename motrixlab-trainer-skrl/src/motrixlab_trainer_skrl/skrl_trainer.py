@@ -32,6 +32,7 @@ from motrixlab_trainer_skrl.checkpoint import (
     restore_env_state,
 )
 from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
+from motrixlab_trainer_skrl.tracking import drop_metrics_after
 
 #: rows stepped together during evaluation (one episode per row per round)
 EVAL_MAX_ENVS = 256
@@ -187,7 +188,7 @@ class SkrlTrainer(Trainer):
                 }
             self._write_config(run, resumed)
             if resume is not None:
-                _drop_metrics_after(run.dir / "metrics.jsonl", start_steps)
+                drop_metrics_after(run.dir, start_steps)
             loop = TrainLoop(
                 run,
                 env,
@@ -317,22 +318,6 @@ class SkrlTrainer(Trainer):
         backend, _ = self.load_policy(run, checkpoint)
         export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic)
         return Path(path)
-
-
-def _drop_metrics_after(path: Path, env_steps: int) -> None:
-    """A resumed run repeats the steps after its checkpoint: drop their old lines (and any cut-off line)."""
-    import json
-
-    if not path.is_file():
-        return
-    kept = []
-    for line in path.read_text().splitlines():
-        try:
-            if int(json.loads(line)["env_steps"]) <= env_steps:
-                kept.append(line)
-        except (ValueError, KeyError, TypeError):
-            continue
-    atomic_write_bytes(path, ("\n".join(kept) + "\n" if kept else "").encode())
 
 
 class TorchTrainer(SkrlTrainer):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from motrixlab.runs import atomic_write_bytes
 
 #: TensorBoard tags written by the loop (env log terms go under ``env/<name>``)
 TAG_RETURN = "episode/return"
@@ -123,3 +126,63 @@ class MetricsSink:
 
 def rename_skrl(tracked: dict[str, float]) -> dict[str, float]:
     return {SKRL_TAGS.get(k, "skrl/" + k.replace(" / ", "/").replace(" ", "_")): v for k, v in tracked.items()}
+
+
+# ---- a resumed run repeats the steps after its checkpoint: their old points go ----------------------
+def drop_metrics_after(run_dir: Path, env_steps: int) -> None:
+    """Keep only what was logged up to ``env_steps`` in ``metrics.jsonl`` and the TensorBoard event files
+    (and nothing of a line or record a killed process cut short), so that the resumed run's curve has
+    one point per step."""
+    _drop_jsonl_after(run_dir / "metrics.jsonl", env_steps)
+    for path in sorted(run_dir.glob("events.out.tfevents.*")):
+        _drop_events_after(path, env_steps)
+
+
+def _drop_jsonl_after(path: Path, env_steps: int) -> None:
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text().splitlines():
+        try:
+            if int(json.loads(line)["env_steps"]) <= env_steps:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    atomic_write_bytes(path, ("\n".join(kept) + "\n" if kept else "").encode())
+
+
+def _drop_events_after(path: Path, env_steps: int) -> None:
+    """Rewrite an event file (atomically, records copied as they are) without the events of later steps."""
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto.event_pb2 import Event
+
+    data = path.read_bytes()
+    kept = []
+    for record, payload in _tf_records(data):
+        try:
+            step = Event.FromString(payload).step
+        except DecodeError:
+            break
+        if step <= env_steps:  # the file's own header event has step 0
+            kept.append(record)
+    out = b"".join(kept)
+    if out != data:
+        atomic_write_bytes(path, out)
+
+
+_RECORD_HEAD = struct.Struct("<QI")  # data length, masked CRC-32C of the length; then data, masked CRC of data
+
+
+def _tf_records(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(whole record, its data) of each record of a TFRecord file, up to the first one cut short (a process
+    killed while writing leaves a last record whose length runs past the end of the file) or damaged."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    pos = 0
+    while pos + _RECORD_HEAD.size <= len(data):
+        length, length_crc = _RECORD_HEAD.unpack_from(data, pos)
+        end = pos + _RECORD_HEAD.size + length + 4
+        if masked_crc32c(data[pos : pos + 8]) != length_crc or end > len(data):
+            return
+        yield data[pos:end], data[pos + _RECORD_HEAD.size : end - 4]
+        pos = end
