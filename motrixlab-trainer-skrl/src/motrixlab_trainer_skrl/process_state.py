@@ -2,9 +2,9 @@
 
 Building a backend seeds Python's, NumPy's and the framework's global generators and skrl's jax
 PRNG key, and the torch backend runs its rollouts on one intra-op thread; export builds torch
-modules, which draws from torch's generator. ``SkrlTrainer.train``, ``evaluate`` (and so ``play``)
-and ``export`` run inside :func:`kept`, so a program that calls them leaves with the generators
-and thread counts it had.
+modules, which draws from torch's generator. ``SkrlTrainer.train``, ``evaluate`` (and so ``play``),
+``export`` and ``load_policy`` run inside :func:`kept`, so a program that calls them leaves with the
+generators and thread counts it had.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def _keeping_process_state(*extra: str) -> Callable[[Callable[..., Any]], Callab
 class SkrlTrainer(Trainer):
     """Shared by both backends; a subclass names its backend class and framework distributions.
 
-    ``train``, ``evaluate`` and ``export`` leave the process's random generators, skrl's jax key and
-    torch's thread count as they found them (:mod:`motrixlab_trainer_skrl.process_state`)."""
+    ``train``, ``evaluate``, ``export`` and ``load_policy`` leave the process's random generators, skrl's
+    jax key and torch's thread count as they found them (:mod:`motrixlab_trainer_skrl.process_state`)."""
 
     backend_ref: str = ""
     frameworks: tuple[str, ...] = ()
@@ -244,6 +244,7 @@ class SkrlTrainer(Trainer):
             checkpoint=state.latest,
         )
 
+    @_keeping_process_state()
     def load_policy(self, run: Run, checkpoint: Path, env: Any = None) -> tuple[Any, dict[str, Any]]:
         """A backend holding the checkpoint's policy, for evaluation and export (``env`` gives the spaces)."""
         return self._policy(run, checkpoint, self._load(run, checkpoint), env)
