@@ -37,7 +37,6 @@ class EpisodeStats:
         self.lengths = np.zeros(num_envs, np.int64)
         self.recent_returns: deque[float] = deque(maxlen=window)
         self.recent_lengths: deque[int] = deque(maxlen=window)
-        self.episodes = 0
         self._new_returns: list[float] = []
         self._new_lengths: list[int] = []
 
@@ -52,7 +51,6 @@ class EpisodeStats:
             self.recent_lengths.extend(n)
             self._new_returns.extend(r)
             self._new_lengths.extend(n)
-            self.episodes += len(ids)
             self.returns[ids] = 0.0
             self.lengths[ids] = 0
 
@@ -79,27 +77,36 @@ class LogTerms:
         self._counts: dict[str, int] = {}
 
     def add(self, log: dict[str, Any] | None) -> None:
-        if not log:
-            return
-        sums, counts = self._sums, self._counts
-        for key, value in log.items():
-            if isinstance(value, np.ndarray):
-                if value.size == 0 or value.dtype.kind not in "biuf":
-                    continue
-                value = float(value.mean())
-            elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                value = float(value)
-            elif isinstance(value, bool):
-                value = float(value)
-            else:
-                continue
-            sums[key] = sums.get(key, 0.0) + value
-            counts[key] = counts.get(key, 0) + 1
+        if log:
+            add_log(self._sums, self._counts, log)
 
     def take(self) -> dict[str, float]:
         out = {k: self._sums[k] / self._counts[k] for k in self._sums}
         self._sums, self._counts = {}, {}
         return out
+
+
+def add_log(
+    sums: dict[str, float], counts: dict[str, int], log: dict[str, Any], active: np.ndarray | None = None
+) -> None:
+    """Add one step's ``info["log"]`` to running ``sums`` and ``counts``: a number as it is, a numeric array
+    as its mean, over the ``active`` rows only when it has one entry per row (other entries are skipped)."""
+    for key, value in log.items():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "biuf" or value.size == 0:
+                continue
+            if active is not None and value.shape == active.shape:
+                if not active.any():
+                    continue
+                value = float(value[active].mean())
+            else:
+                value = float(value.mean())
+        elif isinstance(value, (bool, int, float, np.number)):
+            value = float(value)
+        else:
+            continue
+        sums[key] = sums.get(key, 0.0) + value
+        counts[key] = counts.get(key, 0) + 1
 
 
 class MetricsSink:
