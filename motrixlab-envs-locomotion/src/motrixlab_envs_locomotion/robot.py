@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+from motrixlab.assets import model_path
 
-MODEL_FILE = Path(__file__).with_name("models") / "go1.xml"
+MODEL_FILE = model_path(__file__, "go1.xml")
 
 LEGS = ("FR", "FL", "RR", "RL")
 #: Joint (and actuator) order inside the model: per leg abduction, hip, knee.
