@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from motrixlab_envs_locomotion.commands import CommandCfg, count_down, sample_commands
+from motrixlab_envs_locomotion.commands import DRAWS, CommandCfg, command_bounds, commands_from_draws, count_down
 from motrixlab_envs_locomotion.observation import OBS_SLICES
+
+
+def sample_commands(rng: np.random.Generator, n: int, cfg: CommandCfg) -> np.ndarray:
+    """``n`` commands, (n, 3) float32, drawn the way the env draws them."""
+    out = np.empty((n, 3), np.float32)
+    commands_from_draws(
+        rng.random((n, DRAWS), np.float32), *command_bounds(cfg), cfg.min_speed, cfg.standing_share, np.arange(n), out
+    )
+    return out
 
 
 def test_samples_stay_in_range_with_a_standing_share():

@@ -15,7 +15,6 @@ from motrixlab_envs_locomotion.robot import (
     ROBOT_MASS,
     STANDING_HEIGHT,
     STANDING_TORQUE,
-    TORQUE_LIMIT,
 )
 from motrixsim import query as Q
 
@@ -68,7 +67,6 @@ def test_joint_ranges_and_torque_limits_are_the_figures(model):
         assert a.target_name == JOINTS[i]
         assert a.ctrl_range == pytest.approx([lower[i], upper[i]], abs=1e-6)
         assert a.force_range == pytest.approx([-limit[i], limit[i]], abs=1e-5)
-    assert TORQUE_LIMIT == pytest.approx(limit)
 
 
 def test_pd_gains_are_in_the_usual_range(model):

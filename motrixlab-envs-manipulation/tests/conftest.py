@@ -14,6 +14,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 @pytest.fixture(scope="session")
 def models():
-    from motrixlab_envs_manipulation.franka import MODELS
+    import motrixlab_envs_manipulation
 
-    return MODELS
+    return Path(motrixlab_envs_manipulation.__file__).with_name("models")

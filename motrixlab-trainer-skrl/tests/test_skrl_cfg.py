@@ -115,3 +115,16 @@ def test_reward_scale_returns_a_new_array():
 def test_a_non_ppo_config_is_refused_in_one_line():
     with pytest.raises(ConfigError, match="needs a PPOCfg, got RLCfg"):
         as_ppo_cfg(RLCfg())
+
+
+@pytest.mark.parametrize("framework", ["torch", "jax"])
+def test_every_activation_the_config_accepts_has_a_layer(framework):
+    pytest.importorskip(framework)
+    import importlib
+
+    activations = importlib.import_module(f"motrixlab_trainer_skrl.{framework}_models").ACTIVATIONS
+    for name in activations:
+        PPOCfg(activation=name).validate()  # accepted
+    with pytest.raises(ValueError, match="activation"):
+        PPOCfg(activation="gelu").validate()
+    assert set(activations) == {"elu", "relu", "tanh", "silu"}  # the names PPOCfg documents

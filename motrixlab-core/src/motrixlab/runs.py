@@ -12,7 +12,6 @@ from typing import Any
 from motrixlab.errors import UnknownNameError
 
 RUNS_ENV = "MOTRIXLAB_RUNS_DIR"
-CHECKPOINT_ALIASES = ("latest", "best")
 
 
 def runs_root() -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
-MODELS = Path(__file__).with_name("models")
+from motrixlab import assets
 
-
-def model_path(name: str) -> str:
-    """Absolute path of ``models/<name>`` as a string (what ``EnvCfg.model_file`` holds)."""
-    return str(MODELS / name)
+#: ``model_path(name)``: absolute path of this package's ``models/<name>`` (:func:`motrixlab.assets.model_path`)
+model_path = functools.partial(assets.model_path, __file__)

@@ -71,12 +71,3 @@ def command_bounds(cfg: CommandCfg) -> tuple[np.ndarray, np.ndarray]:
     low = np.array([cfg.lin_vel_x[0], cfg.lin_vel_y[0], cfg.ang_vel_yaw[0]], np.float64)
     high = np.array([cfg.lin_vel_x[1], cfg.lin_vel_y[1], cfg.ang_vel_yaw[1]], np.float64)
     return low, high
-
-
-def sample_commands(rng: np.random.Generator, n: int, cfg: CommandCfg) -> np.ndarray:
-    """``n`` commands, (n, 3) float32."""
-    out = np.empty((n, 3), np.float32)
-    low, high = command_bounds(cfg)
-    draws = rng.random((n, DRAWS), np.float32)
-    commands_from_draws(draws, low, high, cfg.min_speed, cfg.standing_share, np.arange(n), out)
-    return out

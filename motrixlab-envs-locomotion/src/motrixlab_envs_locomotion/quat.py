@@ -1,12 +1,14 @@
 """Batched quaternion helpers in MotrixSim's order, ``(x, y, z, w)`` (scalar last).
 
 Every function takes arrays with a leading batch axis and returns float32, so observation and
-reward code stays a handful of vectorised numpy expressions.
+reward code stays a handful of vectorised numpy expressions. ``from_yaw`` is core's
+(:func:`motrixlab.quat.from_yaw`), shared with the other env packages.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from motrixlab.quat import from_yaw as from_yaw
 
 
 def _rotate(q: np.ndarray, v: np.ndarray, sign: float) -> np.ndarray:
@@ -65,15 +67,6 @@ def from_axis_angle(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
     """Quaternions for rotations by ``angle`` (…,) about unit ``axis`` (…, 3)."""
     half = 0.5 * np.asarray(angle, np.float32)[..., None]
     return np.concatenate((np.asarray(axis, np.float32) * np.sin(half), np.cos(half)), axis=-1).astype(np.float32)
-
-
-def from_yaw(yaw: np.ndarray) -> np.ndarray:
-    """Rotations about the world z axis."""
-    half = np.multiply(yaw, 0.5, dtype=np.float32)
-    q = np.zeros((*half.shape, 4), np.float32)
-    np.sin(half, out=q[..., 2])
-    np.cos(half, out=q[..., 3])
-    return q
 
 
 def yaw(q: np.ndarray) -> np.ndarray:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+from motrixlab.assets import model_path
 
-MODEL_FILE = Path(__file__).with_name("models") / "go1.xml"
+MODEL_FILE = model_path(__file__, "go1.xml")
 
 LEGS = ("FR", "FL", "RR", "RL")
 #: Joint (and actuator) order inside the model: per leg abduction, hip, knee.
@@ -29,7 +28,3 @@ STANDING_HEIGHT = 0.285
 #: sagging about 3.5 cm under kp 35.
 ROBOT_MASS = 12.72
 STANDING_TORQUE = np.tile(np.array([0.0, 0.0, ROBOT_MASS * 9.81 / 4 * 0.213 * np.sin(0.9)], np.float32), 4)
-
-JOINT_LOWER = np.tile(np.array([-0.863, -0.686, -2.818], np.float32), 4)
-JOINT_UPPER = np.tile(np.array([0.863, 4.501, -0.888], np.float32), 4)
-TORQUE_LIMIT = np.tile(np.array([23.7, 23.7, 35.5], np.float32), 4)

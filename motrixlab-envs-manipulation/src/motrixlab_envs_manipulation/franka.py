@@ -40,7 +40,6 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -51,7 +50,6 @@ from motrixsim import write as W
 
 from motrixlab_envs_manipulation import geometry
 
-MODELS = Path(__file__).with_name("models")
 ARM_JOINTS = tuple(f"joint{i}" for i in range(1, 8))
 FINGER_JOINTS = ("finger_left", "finger_right")
 ROBOT_JOINTS = ARM_JOINTS + FINGER_JOINTS

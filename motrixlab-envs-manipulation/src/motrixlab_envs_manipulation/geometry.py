@@ -21,14 +21,6 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
     return m
 
 
-def yaw_quat(yaw: np.ndarray) -> np.ndarray:
-    """(N,) yaw angles (rad) -> (N, 4) xyzw quaternions of rotations about world z."""
-    q = np.zeros((len(yaw), 4), np.float32)
-    q[:, 2] = np.sin(yaw / 2)
-    q[:, 3] = np.cos(yaw / 2)
-    return q
-
-
 def rotation_6d(m: np.ndarray) -> np.ndarray:
     """(N, 3, 3) -> (N, 6): the first two columns, a continuous orientation feature (no sign flips)."""
     return np.concatenate((m[:, :, 0], m[:, :, 1]), axis=1)

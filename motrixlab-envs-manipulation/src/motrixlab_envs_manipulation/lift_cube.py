@@ -40,12 +40,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from motrixlab.assets import model_path
+from motrixlab.quat import from_yaw
 from motrixlab.rlcfg import PPOCfg
 from motrixsim import query as Q
 from motrixsim import write as W
 
 from motrixlab_envs_manipulation import geometry
-from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range, reach_reward
+from motrixlab_envs_manipulation.franka import FrankaCfg, FrankaEnv, check_range, reach_reward
 
 CUBE_HALF = 0.02  # m, half the edge of the cube in lift_cube.xml
 
@@ -60,7 +62,7 @@ class LiftRewards:
 
 @dataclass(kw_only=True)
 class LiftCubeCfg(FrankaCfg):
-    model_file: str = str(MODELS / "lift_cube.xml")
+    model_file: str = model_path(__file__, "lift_cube.xml")
     max_episode_seconds: float = 5.0
     cube_x: tuple[float, float] = (0.4, 0.6)
     cube_y: tuple[float, float] = (-0.2, 0.2)
@@ -110,7 +112,7 @@ class LiftCubeEnv(FrankaEnv[LiftCubeCfg]):
         pos[:, 2] = CUBE_HALF
         self.target_z[ids] = self.rng.uniform(*cfg.target_z, n)
         plan["cube_pos"][ids, 0] = pos
-        plan["cube_rot"][ids, 0] = geometry.yaw_quat(self.rng.uniform(*cfg.cube_yaw, n))
+        plan["cube_rot"][ids, 0] = from_yaw(self.rng.uniform(*cfg.cube_yaw, n))
         plan["marker"][ids, 0, :2] = pos[:, :2]
         plan["marker"][ids, 0, 2] = self.target_z[ids]
 

@@ -38,11 +38,12 @@ from typing import Any
 
 import motrixsim as mx
 import numpy as np
+from motrixlab.assets import model_path
 from motrixlab.rlcfg import PPOCfg
 from motrixsim import query as Q
 from motrixsim import write as W
 
-from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range, reach_reward
+from motrixlab_envs_manipulation.franka import FrankaCfg, FrankaEnv, check_range, reach_reward
 
 DRAWER_TRAVEL = 0.3  # m, the slide joint range in open_drawer.xml
 
@@ -58,7 +59,7 @@ class DrawerRewards:
 
 @dataclass(kw_only=True)
 class OpenDrawerCfg(FrankaCfg):
-    model_file: str = str(MODELS / "open_drawer.xml")
+    model_file: str = model_path(__file__, "open_drawer.xml")
     max_episode_seconds: float = 5.0
     start_opening: tuple[float, float] = (0.0, 0.02)
     target_opening: tuple[float, float] = (0.15, 0.25)

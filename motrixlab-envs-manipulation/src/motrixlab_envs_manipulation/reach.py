@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from motrixlab.assets import model_path
 from motrixlab.rlcfg import PPOCfg
 from motrixsim import write as W
 
-from motrixlab_envs_manipulation.franka import MODELS, FrankaCfg, FrankaEnv, check_range
+from motrixlab_envs_manipulation.franka import FrankaCfg, FrankaEnv, check_range
 
 
 @dataclass(kw_only=True)
@@ -44,7 +45,7 @@ class ReachRewards:
 
 @dataclass(kw_only=True)
 class ReachCfg(FrankaCfg):
-    model_file: str = str(MODELS / "reach.xml")
+    model_file: str = model_path(__file__, "reach.xml")
     sim_dt: float = 0.01
     max_episode_seconds: float = 3.0
     target_x: tuple[float, float] = (0.3, 0.65)

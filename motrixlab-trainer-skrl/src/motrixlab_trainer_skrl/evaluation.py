@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from motrixlab_trainer_skrl.tracking import add_log
+
 SUCCESS_KEY = "success"
 
 
@@ -54,7 +56,7 @@ def run_episodes(
             returns += np.where(active, reward, 0.0)
             lengths += active
             log = info.get("log") or {}
-            _add_log(out, log, active)
+            add_log(out.log_sums, out.log_counts, log, active)
             if on_step is not None:
                 on_step(returns, lengths)
             finished = active & (terminated | truncated)
@@ -72,25 +74,6 @@ def run_episodes(
                         on_episode(len(out.returns), float(returns[i]), int(lengths[i]), s)
                 active &= ~finished
     return out
-
-
-def _add_log(out: Episodes, log: dict[str, Any], active: np.ndarray) -> None:
-    for key, value in log.items():
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind not in "biuf" or value.size == 0:
-                continue
-            if value.shape == active.shape:
-                if not active.any():
-                    continue
-                value = float(value[active].mean())
-            else:
-                value = float(value.mean())
-        elif isinstance(value, (bool, int, float, np.number)):
-            value = float(value)
-        else:
-            continue
-        out.log_sums[key] = out.log_sums.get(key, 0.0) + value
-        out.log_counts[key] = out.log_counts.get(key, 0) + 1
 
 
 class TrainingEvaluator:

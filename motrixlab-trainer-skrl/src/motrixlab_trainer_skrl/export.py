@@ -44,7 +44,7 @@ def build_module(parts: dict[str, Any]) -> Any:
     torch = _require("torch", "torch,export")
     from torch import nn
 
-    acts = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU}
+    from motrixlab_trainer_skrl.torch_models import ACTIVATIONS
 
     class ExportedPolicy(nn.Module):
         def __init__(self) -> None:
@@ -57,7 +57,7 @@ def build_module(parts: dict[str, Any]) -> Any:
                     linear.bias.copy_(torch.tensor(np.asarray(b, np.float32)))
                 layers.append(linear)
                 if i < len(parts["layers"]) - 1:
-                    layers.append(acts[parts["activation"]]())
+                    layers.append(ACTIVATIONS[parts["activation"]]())
             self.net = nn.Sequential(*layers)
             n_obs = parts["layers"][0][0].shape[1]
             normalise = parts["obs_mean"] is not None

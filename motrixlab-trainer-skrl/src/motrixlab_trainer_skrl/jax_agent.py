@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 from typing import Any
 
 import flax.serialization
@@ -19,10 +18,10 @@ from skrl.memories.jax import RandomMemory
 from skrl.resources.preprocessors.jax import RunningStandardScaler
 from skrl.resources.schedulers.jax import KLAdaptiveLR
 
+from motrixlab_trainer_skrl import skrl_private
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.jax_env import JaxEnv
-from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value
-from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
+from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value, policy_layer_names
 
 skrl_logger.setLevel(logging.WARNING)
 
@@ -61,13 +60,13 @@ class HostGatherMemory(RandomMemory):
         if self.device.platform != "cpu":
             return super().sample_by_index(names, indexes=indexes, mini_batches=mini_batches)
         batches = np.array_split(np.asarray(indexes), mini_batches) if mini_batches > 1 else [np.asarray(indexes)]
-        views = [np.asarray(self._tensors_view(name)) if name in self.tensors else None for name in names]
+        views = [np.asarray(skrl_private.memory_view(self, name)) if name in self.tensors else None for name in names]
         return [[None if view is None else jax.device_put(view[batch]) for view in views] for batch in batches]
 
 
 class JaxBackend(Backend):
     name = "jax"
-    payload_format = "flax-msgpack"
+    env_wrapper = JaxEnv
 
     def __init__(
         self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
@@ -76,52 +75,24 @@ class JaxBackend(Backend):
         enable_compilation_cache()
         self.device = jax.devices()[0]
         skrl_config.jax.device = self.device
-        self.seed(cfg.seed)  # before the models: they take their PRNG keys from skrl's config
-        common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
-        if cfg.shared_trunk:
-            policy = value = SharedPolicyValue(
-                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
-            )
-            policy.init_state_dict(role="policy")
-        else:
-            policy = Policy(
-                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
-            )
-            value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
-            policy.init_state_dict(role="policy")
-            value.init_state_dict(role="value", key=jax.random.fold_in(skrl_config.jax.key, 1))
-        memory = HostGatherMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
-        agent_cfg = PPO_CFG(
-            **ppo_kwargs(
-                cfg,
-                observation_space=observation_space,
-                device=self.device,
-                scaler=RunningStandardScaler,
-                kl_scheduler=KLAdaptiveLR,
-            )
-        )
-        self.agent = PPO(
-            models={"policy": policy, "value": value},
-            memory=memory,
-            observation_space=observation_space,
-            action_space=action_space,
-            device=self.device,
-            cfg=agent_cfg,
-        )
-        self.agent.init()
-        self.agent.enable_training_mode(training)
-        self.policy = policy
         self.shared = cfg.shared_trunk
+        self._build(  # seeds first: the models take their PRNG keys from skrl's config
+            models=(Policy, Value, SharedPolicyValue),
+            init_models=self._init_models,
+            memory=lambda: HostGatherMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device),
+            ppo=PPO,
+            ppo_cfg=PPO_CFG,
+            scaler=RunningStandardScaler,
+            kl_scheduler=KLAdaptiveLR,
+        )
         self._low = jnp.asarray(action_space.low, dtype=jnp.float32)
         self._high = jnp.asarray(action_space.high, dtype=jnp.float32)
         self._deterministic = jax.jit(self._mean_actions)
 
-    # ---- rollout ---------------------------------------------------------------------------
-    def wrap(self, env: Any, seed: int | None = None) -> JaxEnv:
-        return JaxEnv(env, self.device, seed)
-
-    def act(self, obs: jax.Array, timestep: int, timesteps: int) -> jax.Array:
-        return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
+    def _init_models(self, policy: Any, value: Any) -> None:
+        policy.init_state_dict(role="policy")
+        if value is not policy:
+            value.init_state_dict(role="value", key=jax.random.fold_in(skrl_config.jax.key, 1))
 
     # ---- policy ----------------------------------------------------------------------------
     def _mean_actions(self, params: Any, scaler: Any, obs: jax.Array) -> jax.Array:
@@ -135,7 +106,7 @@ class JaxBackend(Backend):
         return jnp.clip(mean, self._low, self._high)
 
     def _scaler(self) -> dict[str, Any] | None:
-        pre = self.agent._observation_preprocessor
+        pre = skrl_private.observation_preprocessor(self.agent)
         if not isinstance(pre, RunningStandardScaler):
             return None
         return {
@@ -171,7 +142,7 @@ class JaxBackend(Backend):
     def state_bytes(self) -> bytes:
         state = flax.serialization.to_state_dict(self._state())
         state["rng"] = {
-            "policy_draws": int(getattr(self.policy, "_g_i", 0)),
+            "policy_draws": skrl_private.policy_draws(self.policy),
             # skrl's JAX memory samples mini-batches with NumPy's global generator
             "numpy_keys": np.asarray(np.random.get_state()[1], dtype=np.uint32),
             "numpy_pos": int(np.random.get_state()[2]),
@@ -203,38 +174,26 @@ class JaxBackend(Backend):
                 agent.checkpoint_modules[name].state_dict = target[name]
         rng = restored.get("rng", {})
         if self.training and "policy_draws" in rng:
-            self.policy._g_i = int(rng["policy_draws"])
+            skrl_private.set_policy_draws(self.policy, rng["policy_draws"])
         if self.training and "numpy_keys" in rng:
             np.random.set_state(("MT19937", np.asarray(rng["numpy_keys"], np.uint32), int(rng["numpy_pos"]), 0, 0.0))
 
     def seed(self, seed: int) -> None:
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
+        super().seed(seed)
         skrl_config.jax.key = int(seed % 2**32)
 
     # ---- export ----------------------------------------------------------------------------
-    def policy_export_parts(self) -> dict[str, Any]:
+    def mean_layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
         params = self.policy.state_dict.params["params"]
-        if self.shared:
-            names = [f"trunk_{i}" for i in range(len(self.cfg.policy_hidden))] + ["mean_head"]
-        else:
-            names = [f"dense_{i}" for i in range(len(self.cfg.policy_hidden) + 1)]
-        layers = [(np.asarray(params[n]["kernel"]).T.copy(), np.asarray(params[n]["bias"])) for n in names]
-        parts: dict[str, Any] = {
-            "layers": layers,
-            "activation": self.cfg.activation,
-            "low": self.action_space.low,
-            "high": self.action_space.high,
-            "obs_mean": None,
-            "obs_std": None,
-            "obs_clip": None,
-        }
+        names = policy_layer_names(len(self.cfg.policy_hidden), shared=self.shared)
+        return [(np.asarray(params[n]["kernel"]).T.copy(), np.asarray(params[n]["bias"])) for n in names]
+
+    def normaliser_stats(self) -> tuple[np.ndarray, np.ndarray, float, float] | None:
         scaler = self._scaler()
-        if scaler is not None:
-            parts["obs_mean"] = np.asarray(scaler["running_mean"], np.float32)
-            parts["obs_std"] = np.asarray(jnp.sqrt(scaler["running_variance"]) + scaler["eps"], np.float32)
-            parts["obs_clip"] = float(scaler["clip"])
-        return parts
+        if scaler is None:
+            return None
+        mean, variance = (np.asarray(scaler[k], np.float32) for k in ("running_mean", "running_variance"))
+        return mean, variance, float(scaler["eps"]), float(scaler["clip"])
 
 
 def _check_same_shapes(name: str, template: Any, value: Any) -> None:

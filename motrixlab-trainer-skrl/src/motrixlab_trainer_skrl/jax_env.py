@@ -15,22 +15,19 @@ import jax.numpy as jnp
 import numpy as np
 from skrl.envs.wrappers.jax import Wrapper
 
-from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin, StepArrays
+from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin
 
 
 class JaxEnv(ABEnvWrapperMixin, Wrapper):
     def __init__(self, env: Any, device: Any = None, seed: int | None = None) -> None:
-        super().__init__(env)
-        self._device = device if device is not None else jax.devices()[0]
-        self._seed = seed
-        self.last: StepArrays | None = None
+        super().__init__(env, device if device is not None else jax.devices()[0], seed)
 
     def reset(self, *, seed: int | None = None) -> tuple[jax.Array, dict[str, Any]]:
-        obs, info = self._env.reset(seed=self._take_seed(seed))
+        obs, info = self.env.reset(seed=self._take_seed(seed))
         return jnp.array(obs, jnp.float32), info
 
     def step(self, actions: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, Any]:
-        obs, reward, terminated, truncated, info = self._env.step(np.asarray(actions))
+        obs, reward, terminated, truncated, info = self.env.step(np.asarray(actions))
         self.last = (obs, reward, terminated, truncated, info)
         # one transfer for the five arrays (each jnp.array call costs more than its copy); the NumPy
         # copies are what the device arrays may alias, never the env's own buffers
@@ -42,6 +39,6 @@ class JaxEnv(ABEnvWrapperMixin, Wrapper):
                 np.array(terminated, bool).reshape(-1, 1),
                 np.array(truncated, bool).reshape(-1, 1),
             ),
-            self._device,
+            self.device,
         )
         return obs_d, reward_d, terminated_d, truncated_d, {**info, "final_obs": final_obs}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import flax.linen as nn
@@ -10,11 +9,21 @@ import jax
 import jax.numpy as jnp
 from skrl.models.jax import DeterministicMixin, GaussianMixin, Model
 
+from motrixlab_trainer_skrl import skrl_private
+from motrixlab_trainer_skrl.networks import GAUSSIAN, HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, shared_trunk_hidden
+
 ACTIVATIONS: dict[str, Any] = {"elu": nn.elu, "relu": nn.relu, "tanh": jnp.tanh, "silu": nn.silu}
 
 
 def dense(features: int, gain: float, name: str) -> nn.Dense:
     return nn.Dense(features, kernel_init=nn.initializers.orthogonal(gain), bias_init=nn.initializers.zeros, name=name)
+
+
+def policy_layer_names(num_hidden: int, *, shared: bool) -> list[str]:
+    """The parameter names of the policy's mean layers, input to output (what export reads)."""
+    if shared:
+        return [f"trunk_{i}" for i in range(num_hidden)] + ["mean_head"]
+    return [f"dense_{i}" for i in range(num_hidden + 1)]
 
 
 def run_mlp(layers: list[nn.Dense], activation: Any, x: jax.Array, *, last_activation: bool = False) -> jax.Array:
@@ -46,12 +55,14 @@ class Policy(GaussianMixin, Model):
         self.hidden = tuple(hidden)
         self.activation = activation
         self.init_log_std = float(init_log_std)
-        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        GaussianMixin.__init__(self, **GAUSSIAN)
 
     def setup(self) -> None:
         sizes = [*self.hidden, self.num_actions]
+        names = policy_layer_names(len(self.hidden), shared=False)
         self.layers = [
-            dense(n, 0.01 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}") for i, n in enumerate(sizes)
+            dense(n, MEAN_GAIN if i == len(sizes) - 1 else HIDDEN_GAIN, name)
+            for i, (n, name) in enumerate(zip(sizes, names, strict=True))
         ]
         self.log_std_parameter = self.param(
             "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std, jnp.float32)
@@ -84,7 +95,7 @@ class Value(DeterministicMixin, Model):
     def setup(self) -> None:
         sizes = [*self.hidden, 1]
         self.layers = [
-            dense(n, 1.0 if i == len(sizes) - 1 else math.sqrt(2), f"dense_{i}") for i, n in enumerate(sizes)
+            dense(n, VALUE_GAIN if i == len(sizes) - 1 else HIDDEN_GAIN, f"dense_{i}") for i, n in enumerate(sizes)
         ]
 
     def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[jax.Array, dict[str, Any]]:
@@ -113,21 +124,19 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
         **kwargs: Any,
     ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device, **kwargs)
-        if not hidden:
-            raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
-        self.hidden = tuple(hidden)
+        self.hidden = shared_trunk_hidden(hidden)
         self.activation = activation
         self.init_log_std = float(init_log_std)
         # Each mixin's __init__ ends by freezing the flax module, so only one of them can run:
         # set what DeterministicMixin.__init__ would (no action clipping) by hand first.
-        self._d_clip_actions = False
-        self._d_min_actions = self._d_max_actions = None
-        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        skrl_private.init_deterministic_mixin_off(self)
+        GaussianMixin.__init__(self, **GAUSSIAN)
 
     def setup(self) -> None:
-        self.trunk = [dense(n, math.sqrt(2), f"trunk_{i}") for i, n in enumerate(self.hidden)]
-        self.mean_head = dense(self.num_actions, 0.01, "mean_head")
-        self.value_head = dense(1, 1.0, "value_head")
+        *trunk, mean_head = policy_layer_names(len(self.hidden), shared=True)
+        self.trunk = [dense(n, HIDDEN_GAIN, name) for n, name in zip(self.hidden, trunk, strict=True)]
+        self.mean_head = dense(self.num_actions, MEAN_GAIN, mean_head)
+        self.value_head = dense(1, VALUE_GAIN, "value_head")
         self.log_std_parameter = self.param(
             "log_std_parameter", lambda _: jnp.full((self.num_actions,), self.init_log_std, jnp.float32)
         )

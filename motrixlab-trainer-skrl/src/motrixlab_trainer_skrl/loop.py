@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +85,7 @@ class LoopState:
     best_return: float | None = None
     last_return: float | None = None
     latest: Path | None = None
-    best: Path | None = None
     updates: int = 0
-    extra_header: dict[str, Any] = field(default_factory=dict)
 
 
 class TrainLoop:
@@ -143,7 +141,6 @@ class TrainLoop:
         if self._best_bytes is not None:
             best_payload, best_head = self._best_bytes
             write_checkpoint(ckpts / f"best{SUFFIX}", best_head, best_payload)
-            self.state.best = ckpts / f"best{SUFFIX}"
             self._best_bytes = None
 
     def _maybe_best(self, stats: EpisodeStats) -> None:
@@ -275,7 +272,6 @@ class TrainLoop:
             stop_request.restore()
             progress.close()
             sink.close()
-        self.train_seconds = time.perf_counter() - start - self.paused_seconds
         return self.state
 
     def _env_seed(self) -> int:

@@ -7,6 +7,7 @@ This module is what the CLI loads; it imports no framework. The framework module
 from __future__ import annotations
 
 import dataclasses
+import functools
 import platform
 import sys
 import time
@@ -21,6 +22,7 @@ from motrixlab.imports import load_ref
 from motrixlab.runs import atomic_write_bytes, atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
 
+from motrixlab_trainer_skrl import process_state
 from motrixlab_trainer_skrl.checkpoint import (
     SUFFIX,
     CheckpointError,
@@ -30,6 +32,7 @@ from motrixlab_trainer_skrl.checkpoint import (
     restore_env_state,
 )
 from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
+from motrixlab_trainer_skrl.tracking import drop_metrics_after
 
 #: rows stepped together during evaluation (one episode per row per round)
 EVAL_MAX_ENVS = 256
@@ -45,8 +48,25 @@ def _versions(framework: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _keeping_process_state(*extra: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a trainer method inside :func:`process_state.kept` (its frameworks, and ``extra``)."""
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def kept(self: SkrlTrainer, *args: Any, **kwargs: Any) -> Any:
+            with process_state.kept((*self.frameworks, *extra)):
+                return method(self, *args, **kwargs)
+
+        return kept
+
+    return decorate
+
+
 class SkrlTrainer(Trainer):
-    """Shared by both backends; a subclass names its backend class and framework distributions."""
+    """Shared by both backends; a subclass names its backend class and framework distributions.
+
+    ``train``, ``evaluate``, ``export`` and ``load_policy`` leave the process's random generators, skrl's
+    jax key and torch's thread count as they found them (:mod:`motrixlab_trainer_skrl.process_state`)."""
 
     backend_ref: str = ""
     frameworks: tuple[str, ...] = ()
@@ -127,6 +147,7 @@ class SkrlTrainer(Trainer):
         atomic_write_json(path, config)
 
     # ---- the contract -----------------------------------------------------------------------
+    @_keeping_process_state()
     def train(self, run: Run, *, on_update: Callable[[Any], bool | None] | None = None) -> RunResult:
         """Train (or resume) ``run``; ``on_update`` is called after every PPO update (True stops)."""
         from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
@@ -167,7 +188,7 @@ class SkrlTrainer(Trainer):
                 }
             self._write_config(run, resumed)
             if resume is not None:
-                _drop_metrics_after(run.dir / "metrics.jsonl", start_steps)
+                drop_metrics_after(run.dir, start_steps)
             loop = TrainLoop(
                 run,
                 env,
@@ -223,6 +244,7 @@ class SkrlTrainer(Trainer):
             checkpoint=state.latest,
         )
 
+    @_keeping_process_state()
     def load_policy(self, run: Run, checkpoint: Path, env: Any = None) -> tuple[Any, dict[str, Any]]:
         """A backend holding the checkpoint's policy, for evaluation and export (``env`` gives the spaces)."""
         return self._policy(run, checkpoint, self._load(run, checkpoint), env)
@@ -242,6 +264,7 @@ class SkrlTrainer(Trainer):
         self._restore(backend, checkpoint, header, payload)
         return backend, header
 
+    @_keeping_process_state()
     def evaluate(
         self, run: Run, checkpoint: Path, episodes: int, *, render: bool = False, video: Path | None = None
     ) -> EvalResult:
@@ -289,28 +312,13 @@ class SkrlTrainer(Trainer):
             extra=result.extra(),
         )
 
+    @_keeping_process_state("torch")  # export builds torch modules
     def export(self, run: Run, checkpoint: Path, format: str, path: Path) -> Path:
         from motrixlab_trainer_skrl.export import export_policy
 
         backend, _ = self.load_policy(run, checkpoint)
         export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic)
         return Path(path)
-
-
-def _drop_metrics_after(path: Path, env_steps: int) -> None:
-    """A resumed run repeats the steps after its checkpoint: drop their old lines (and any cut-off line)."""
-    import json
-
-    if not path.is_file():
-        return
-    kept = []
-    for line in path.read_text().splitlines():
-        try:
-            if int(json.loads(line)["env_steps"]) <= env_steps:
-                kept.append(line)
-        except (ValueError, KeyError, TypeError):
-            continue
-    atomic_write_bytes(path, ("\n".join(kept) + "\n" if kept else "").encode())
 
 
 class TorchTrainer(SkrlTrainer):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +17,8 @@ from skrl.memories.torch import RandomMemory
 from skrl.resources.preprocessors.torch import RunningStandardScaler
 from skrl.resources.schedulers.torch import KLAdaptiveLR
 
+from motrixlab_trainer_skrl import skrl_private
 from motrixlab_trainer_skrl.backend import Backend
-from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 from motrixlab_trainer_skrl.torch_env import TorchEnv
 from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
 
@@ -36,7 +35,7 @@ def default_device() -> torch.device:
 
 class TorchBackend(Backend):
     name = "torch"
-    payload_format = "torch"
+    env_wrapper = TorchEnv
 
     def __init__(
         self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
@@ -51,57 +50,25 @@ class TorchBackend(Backend):
         if self.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):
             self._update_threads = _DEFAULT_THREADS
             torch.set_num_threads(1)
-        self.seed(cfg.seed)
-        common = {"observation_space": observation_space, "action_space": action_space, "device": self.device}
-        if cfg.shared_trunk:
-            policy = value = SharedPolicyValue(
-                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
-            )
-        else:
-            policy = Policy(
-                **common, hidden=cfg.policy_hidden, activation=cfg.activation, init_log_std=cfg.init_log_std
-            )
-            value = Value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
-        memory = RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device) if training else None
-        agent_cfg = PPO_CFG(
-            **ppo_kwargs(
-                cfg,
-                observation_space=observation_space,
-                device=self.device,
-                scaler=RunningStandardScaler,
-                kl_scheduler=KLAdaptiveLR,
-            )
+        self._build(
+            models=(Policy, Value, SharedPolicyValue),
+            memory=lambda: RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device),
+            ppo=PPO,
+            ppo_cfg=PPO_CFG,
+            scaler=RunningStandardScaler,
+            kl_scheduler=KLAdaptiveLR,
+            before_init=self._tune,
         )
-        self.agent = PPO(
-            models={"policy": policy, "value": value},
-            memory=memory,
-            observation_space=observation_space,
-            action_space=action_space,
-            device=self.device,
-            cfg=agent_cfg,
-        )
-        self._use_multi_tensor_adam()
-        if self._update_threads > 1:
-            self.agent.update = self._on_all_cores(self.agent.update)
-        self.agent.init()
-        self.agent.enable_training_mode(training)
-        self.policy = policy
         self._low = torch.as_tensor(action_space.low, dtype=torch.float32, device=self.device)
         self._high = torch.as_tensor(action_space.high, dtype=torch.float32, device=self.device)
-        self._on_cpu = self.device.type == "cpu"
 
-    def _use_multi_tensor_adam(self) -> None:
-        """skrl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own, which costs more than
-        the small networks' backward pass. The same Adam over all tensors at once (``foreach``) is equal in
-        maths and about twice as fast here; the KL-adaptive scheduler is rebuilt on it."""
-        agent = self.agent
-        if getattr(agent, "optimizer", None) is None:
-            return
-        group = agent.optimizer.param_groups[0]
-        agent.optimizer = torch.optim.Adam(group["params"], lr=group["lr"], foreach=True)
-        agent.checkpoint_modules["optimizer"] = agent.optimizer
-        if agent.scheduler is not None:
-            agent.scheduler = type(agent.scheduler)(agent.optimizer, **agent.cfg.learning_rate_scheduler_kwargs[0])
+    def _tune(self, agent: Any) -> None:
+        # skrl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own, which costs more than
+        # the small networks' backward pass. The same Adam over all tensors at once (``foreach``) is equal
+        # in maths and about twice as fast here.
+        skrl_private.use_optimizer(agent, lambda params, lr: torch.optim.Adam(params, lr=lr, foreach=True))
+        if self._update_threads > 1:
+            skrl_private.wrap_update(agent, self._on_all_cores)
 
     def _on_all_cores(self, update: Callable[..., Any]) -> Callable[..., Any]:
         threads = self._update_threads
@@ -116,20 +83,15 @@ class TorchBackend(Backend):
         return update_on_all_cores
 
     # ---- rollout ---------------------------------------------------------------------------
-    def wrap(self, env: Any, seed: int | None = None) -> TorchEnv:
-        return TorchEnv(env, self.device, seed)
-
-    def act(self, obs: torch.Tensor, timestep: int, timesteps: int) -> torch.Tensor:
-        with torch.no_grad():
-            return self.agent.act(obs, None, timestep=timestep, timesteps=timesteps)[0]
-
     def no_grad(self) -> torch.no_grad:
         return torch.no_grad()
 
     # ---- policy ----------------------------------------------------------------------------
     def deterministic(self, obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            x = self.agent._observation_preprocessor(torch.as_tensor(obs, dtype=torch.float32, device=self.device))
+            x = skrl_private.observation_preprocessor(self.agent)(
+                torch.as_tensor(obs, dtype=torch.float32, device=self.device)
+            )
             mean, _ = self.policy.compute({"observations": x}, role="policy")
             mean = torch.clamp(mean, self._low, self._high)
         return mean.cpu().numpy()
@@ -163,25 +125,17 @@ class TorchBackend(Backend):
             torch.set_rng_state(rng.cpu())
 
     def seed(self, seed: int) -> None:
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
+        super().seed(seed)
         torch.manual_seed(seed)
 
     # ---- export ----------------------------------------------------------------------------
-    def policy_export_parts(self) -> dict[str, Any]:
-        layers = [m for m in self.policy.mean_layers() if isinstance(m, torch.nn.Linear)]
-        pre = self.agent._observation_preprocessor
-        parts: dict[str, Any] = {
-            "layers": [(m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy()) for m in layers],
-            "activation": self.cfg.activation,
-            "low": self.action_space.low,
-            "high": self.action_space.high,
-            "obs_mean": None,
-            "obs_std": None,
-            "obs_clip": None,
-        }
-        if isinstance(pre, RunningStandardScaler):
-            parts["obs_mean"] = pre.running_mean.float().cpu().numpy()
-            parts["obs_std"] = (torch.sqrt(pre.running_variance.float()) + pre.epsilon).cpu().numpy()
-            parts["obs_clip"] = float(pre.clip_threshold)
-        return parts
+    def mean_layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        linear = [m for m in self.policy.mean_layers() if isinstance(m, torch.nn.Linear)]
+        return [(m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy()) for m in linear]
+
+    def normaliser_stats(self) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        pre = skrl_private.observation_preprocessor(self.agent)
+        if not isinstance(pre, RunningStandardScaler):
+            return None
+        mean, variance = (x.float().cpu().numpy() for x in (pre.running_mean, pre.running_variance))
+        return mean, variance, float(pre.epsilon), float(pre.clip_threshold)

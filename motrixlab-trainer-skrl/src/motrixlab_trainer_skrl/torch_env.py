@@ -14,32 +14,29 @@ import numpy as np
 import torch
 from skrl.envs.wrappers.torch import Wrapper
 
-from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin, StepArrays
+from motrixlab_trainer_skrl.env_wrapper import ABEnvWrapperMixin
 
 
 class TorchEnv(ABEnvWrapperMixin, Wrapper):
     def __init__(self, env: Any, device: torch.device | str = "cpu", seed: int | None = None) -> None:
-        super().__init__(env)
-        self._device = torch.device(device)
-        self._on_cpu = self._device.type == "cpu"
-        self._seed = seed
-        self.last: StepArrays | None = None
+        super().__init__(env, torch.device(device), seed)
+        self._on_cpu = self.device.type == "cpu"
 
     def _view(self, array: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(array)
-        return t if self._on_cpu else t.to(self._device, non_blocking=True)
+        return t if self._on_cpu else t.to(self.device, non_blocking=True)
 
     def _obs(self, array: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(array)
-        return t.clone() if self._on_cpu else t.to(self._device)
+        return t.clone() if self._on_cpu else t.to(self.device)
 
     def reset(self, *, seed: int | None = None) -> tuple[torch.Tensor, dict[str, Any]]:
-        obs, info = self._env.reset(seed=self._take_seed(seed))
+        obs, info = self.env.reset(seed=self._take_seed(seed))
         return self._obs(obs), info
 
     def step(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, Any]:
         array = actions.detach().numpy() if self._on_cpu else actions.detach().cpu().numpy()
-        obs, reward, terminated, truncated, info = self._env.step(array)
+        obs, reward, terminated, truncated, info = self.env.step(array)
         self.last = (obs, reward, terminated, truncated, info)
         info = {**info, "final_obs": self._view(info.get("final_obs", obs))}
         return (

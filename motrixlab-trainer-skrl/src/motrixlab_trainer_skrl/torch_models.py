@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import torch
 from skrl.models.torch import DeterministicMixin, GaussianMixin, Model
 from torch import nn
 
+from motrixlab_trainer_skrl.networks import GAUSSIAN, HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, shared_trunk_hidden
+
 ACTIVATIONS: dict[str, type[nn.Module]] = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU}
 
 
 def mlp(sizes: list[int], activation: str, out_gain: float) -> nn.Sequential:
-    """Linear layers with the activation between them; orthogonal init (hidden gain sqrt 2)."""
+    """Linear layers with the activation between them; orthogonal init (hidden layers: ``HIDDEN_GAIN``)."""
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(n_in, n_out)
         last = i == len(sizes) - 2
-        nn.init.orthogonal_(linear.weight, gain=out_gain if last else math.sqrt(2))
+        nn.init.orthogonal_(linear.weight, gain=out_gain if last else HIDDEN_GAIN)
         nn.init.zeros_(linear.bias)
         layers.append(linear)
         if not last:
@@ -39,8 +40,8 @@ class Policy(GaussianMixin, Model):
         init_log_std: float,
     ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
-        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
-        self.net = mlp([self.num_observations, *hidden, self.num_actions], activation, 0.01)
+        GaussianMixin.__init__(self, **GAUSSIAN)
+        self.net = mlp([self.num_observations, *hidden, self.num_actions], activation, MEAN_GAIN)
         self.log_std_parameter = nn.Parameter(torch.full((self.num_actions,), float(init_log_std)))
 
     def compute(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
@@ -56,7 +57,7 @@ class Value(DeterministicMixin, Model):
     ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
         DeterministicMixin.__init__(self, clip_actions=False)
-        self.net = mlp([self.num_observations, *hidden, 1], activation, 1.0)
+        self.net = mlp([self.num_observations, *hidden, 1], activation, VALUE_GAIN)
 
     def compute(self, inputs: dict[str, Any], role: str = "") -> tuple[torch.Tensor, dict[str, Any]]:
         return self.net(inputs["observations"]), {}
@@ -77,14 +78,13 @@ class SharedPolicyValue(GaussianMixin, DeterministicMixin, Model):
         init_log_std: float,
     ) -> None:
         Model.__init__(self, observation_space=observation_space, action_space=action_space, device=device)
-        GaussianMixin.__init__(self, clip_actions=False, clip_log_std=True, min_log_std=-20.0, max_log_std=2.0)
+        GaussianMixin.__init__(self, **GAUSSIAN)
         DeterministicMixin.__init__(self, clip_actions=False)
-        if not hidden:
-            raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
-        trunk = mlp([self.num_observations, *hidden], activation, math.sqrt(2))
+        hidden = shared_trunk_hidden(hidden)
+        trunk = mlp([self.num_observations, *hidden], activation, HIDDEN_GAIN)
         self.trunk = nn.Sequential(*trunk, ACTIVATIONS[activation]())
-        self.mean_head = mlp([hidden[-1], self.num_actions], activation, 0.01)
-        self.value_head = mlp([hidden[-1], 1], activation, 1.0)
+        self.mean_head = mlp([hidden[-1], self.num_actions], activation, MEAN_GAIN)
+        self.value_head = mlp([hidden[-1], 1], activation, VALUE_GAIN)
         self.log_std_parameter = nn.Parameter(torch.full((self.num_actions,), float(init_log_std)))
         self._cache: tuple[torch.Tensor, torch.Tensor] | None = None
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from motrixlab.runs import atomic_write_bytes
 
 #: TensorBoard tags written by the loop (env log terms go under ``env/<name>``)
 TAG_RETURN = "episode/return"
@@ -34,7 +37,6 @@ class EpisodeStats:
         self.lengths = np.zeros(num_envs, np.int64)
         self.recent_returns: deque[float] = deque(maxlen=window)
         self.recent_lengths: deque[int] = deque(maxlen=window)
-        self.episodes = 0
         self._new_returns: list[float] = []
         self._new_lengths: list[int] = []
 
@@ -49,7 +51,6 @@ class EpisodeStats:
             self.recent_lengths.extend(n)
             self._new_returns.extend(r)
             self._new_lengths.extend(n)
-            self.episodes += len(ids)
             self.returns[ids] = 0.0
             self.lengths[ids] = 0
 
@@ -76,27 +77,36 @@ class LogTerms:
         self._counts: dict[str, int] = {}
 
     def add(self, log: dict[str, Any] | None) -> None:
-        if not log:
-            return
-        sums, counts = self._sums, self._counts
-        for key, value in log.items():
-            if isinstance(value, np.ndarray):
-                if value.size == 0 or value.dtype.kind not in "biuf":
-                    continue
-                value = float(value.mean())
-            elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                value = float(value)
-            elif isinstance(value, bool):
-                value = float(value)
-            else:
-                continue
-            sums[key] = sums.get(key, 0.0) + value
-            counts[key] = counts.get(key, 0) + 1
+        if log:
+            add_log(self._sums, self._counts, log)
 
     def take(self) -> dict[str, float]:
         out = {k: self._sums[k] / self._counts[k] for k in self._sums}
         self._sums, self._counts = {}, {}
         return out
+
+
+def add_log(
+    sums: dict[str, float], counts: dict[str, int], log: dict[str, Any], active: np.ndarray | None = None
+) -> None:
+    """Add one step's ``info["log"]`` to running ``sums`` and ``counts``: a number as it is, a numeric array
+    as its mean, over the ``active`` rows only when it has one entry per row (other entries are skipped)."""
+    for key, value in log.items():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "biuf" or value.size == 0:
+                continue
+            if active is not None and value.shape == active.shape:
+                if not active.any():
+                    continue
+                value = float(value[active].mean())
+            else:
+                value = float(value.mean())
+        elif isinstance(value, (bool, int, float, np.number)):
+            value = float(value)
+        else:
+            continue
+        sums[key] = sums.get(key, 0.0) + value
+        counts[key] = counts.get(key, 0) + 1
 
 
 class MetricsSink:
@@ -123,3 +133,63 @@ class MetricsSink:
 
 def rename_skrl(tracked: dict[str, float]) -> dict[str, float]:
     return {SKRL_TAGS.get(k, "skrl/" + k.replace(" / ", "/").replace(" ", "_")): v for k, v in tracked.items()}
+
+
+# ---- a resumed run repeats the steps after its checkpoint: their old points go ----------------------
+def drop_metrics_after(run_dir: Path, env_steps: int) -> None:
+    """Keep only what was logged up to ``env_steps`` in ``metrics.jsonl`` and the TensorBoard event files
+    (and nothing of a line or record a killed process cut short), so that the resumed run's curve has
+    one point per step."""
+    _drop_jsonl_after(run_dir / "metrics.jsonl", env_steps)
+    for path in sorted(run_dir.glob("events.out.tfevents.*")):
+        _drop_events_after(path, env_steps)
+
+
+def _drop_jsonl_after(path: Path, env_steps: int) -> None:
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text().splitlines():
+        try:
+            if int(json.loads(line)["env_steps"]) <= env_steps:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    atomic_write_bytes(path, ("\n".join(kept) + "\n" if kept else "").encode())
+
+
+def _drop_events_after(path: Path, env_steps: int) -> None:
+    """Rewrite an event file (atomically, records copied as they are) without the events of later steps."""
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto.event_pb2 import Event
+
+    data = path.read_bytes()
+    kept = []
+    for record, payload in _tf_records(data):
+        try:
+            step = Event.FromString(payload).step
+        except DecodeError:
+            break
+        if step <= env_steps:  # the file's own header event has step 0
+            kept.append(record)
+    out = b"".join(kept)
+    if out != data:
+        atomic_write_bytes(path, out)
+
+
+_RECORD_HEAD = struct.Struct("<QI")  # data length, masked CRC-32C of the length; then data, masked CRC of data
+
+
+def _tf_records(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(whole record, its data) of each record of a TFRecord file, up to the first one cut short (a process
+    killed while writing leaves a last record whose length runs past the end of the file) or damaged."""
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    pos = 0
+    while pos + _RECORD_HEAD.size <= len(data):
+        length, length_crc = _RECORD_HEAD.unpack_from(data, pos)
+        end = pos + _RECORD_HEAD.size + length + 4
+        if masked_crc32c(data[pos : pos + 8]) != length_crc or end > len(data):
+            return
+        yield data[pos:end], data[pos + _RECORD_HEAD.size : end - 4]
+        pos = end

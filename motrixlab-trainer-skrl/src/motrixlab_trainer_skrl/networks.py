@@ -1,0 +1,33 @@
+"""The networks both backends build (``torch_models``, ``jax_models``), framework-free: which models a
+config asks for, their initial gains and the Gaussian policy's settings."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from motrixlab.rlcfg import PPOCfg
+
+#: orthogonal initialisation gains: hidden layers, the policy's mean head, the value head
+HIDDEN_GAIN = math.sqrt(2)
+MEAN_GAIN = 0.01
+VALUE_GAIN = 1.0
+
+#: skrl ``GaussianMixin`` arguments: unclipped actions (the env clips), log-std kept in [-20, 2]
+GAUSSIAN = {"clip_actions": False, "clip_log_std": True, "min_log_std": -20.0, "max_log_std": 2.0}
+
+
+def shared_trunk_hidden(hidden: tuple[int, ...]) -> tuple[int, ...]:
+    if not hidden:
+        raise ValueError("policy_hidden: a shared trunk needs at least one hidden layer")
+    return tuple(hidden)
+
+
+def build_models(cfg: PPOCfg, policy: type, value: type, shared: type, **common: Any) -> tuple[Any, Any]:
+    """The policy and value models of ``cfg``: one ``shared`` model for both with ``cfg.shared_trunk``,
+    else a ``policy`` and a ``value`` (built in that order: both draw initial weights)."""
+    gaussian = {"hidden": cfg.policy_hidden, "activation": cfg.activation, "init_log_std": cfg.init_log_std}
+    if cfg.shared_trunk:
+        model = shared(**common, **gaussian)
+        return model, model
+    return policy(**common, **gaussian), value(**common, hidden=cfg.value_hidden, activation=cfg.activation)
