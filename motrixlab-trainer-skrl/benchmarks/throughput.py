@@ -60,7 +60,18 @@ def measure(env: str, backend: str, updates: int, sets: list[str], bench_steps: 
         run_dir = next((runs / env).iterdir())
         train_rate, updates_done = training_loop_rate(run_dir)
         bench = json.loads(
-            _cli("bench", env, "--num-envs", str(num_envs), "--steps", str(bench_steps), "--json", runs=runs)
+            _cli(
+                "bench",
+                env,
+                "--num-envs",
+                str(num_envs),
+                "--steps",
+                str(bench_steps),
+                "--repeat",
+                "1",
+                "--json",
+                runs=runs,
+            )
         )
     return {
         "env": env,
