@@ -10,7 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from motrixlab.envcfg import EnvCfg
-from motrixlab.errors import ConfigError, ModelLoadError, MotrixLabError, PluginError, UnknownNameError
+from motrixlab.errors import (
+    ConfigError,
+    ModelLoadError,
+    MotrixLabError,
+    PluginError,
+    StorageError,
+    UnknownNameError,
+)
 from motrixlab.hookspecs import hookimpl
 from motrixlab.rlcfg import PPOCfg, RLCfg
 from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
@@ -59,6 +66,7 @@ __all__ = [
     "Run",
     "RunResult",
     "StatefulEnv",
+    "StorageError",
     "Trainer",
     "TrainerSpec",
     "UnknownNameError",

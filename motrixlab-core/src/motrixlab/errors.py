@@ -24,3 +24,13 @@ class UnknownNameError(MotrixLabError, KeyError):
 
 class ModelLoadError(ConfigError):
     """The model file is missing or is not a model MotrixSim can load."""
+
+
+class StorageError(MotrixLabError, OSError):
+    """A file or directory of a run cannot be written or created: the message names the path and the cause."""
+
+
+def storage_error(action: str, path: object, exc: OSError) -> StorageError:
+    """One line for a failed file-system call: what was being done, where, and the system's reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return StorageError(f"cannot {action} {str(path)!r}: {reason}")

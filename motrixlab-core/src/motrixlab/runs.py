@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from motrixlab.errors import UnknownNameError
+from motrixlab.errors import StorageError, UnknownNameError, storage_error
 
 RUNS_ENV = "MOTRIXLAB_RUNS_DIR"
 
@@ -19,7 +19,7 @@ def runs_root() -> Path:
 
 
 def new_run_dir(env: str, trainer: str, backend: str, root: Path | None = None) -> Path:
-    """Create a fresh, uniquely named run directory."""
+    """Create a fresh, uniquely named run directory (``remove_empty_run_dir`` takes it back)."""
     base = (root or runs_root()) / env
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for i in range(1000):
@@ -30,7 +30,21 @@ def new_run_dir(env: str, trainer: str, backend: str, root: Path | None = None) 
             return path
         except FileExistsError:
             continue
-    raise RuntimeError(f"cannot create a run directory under {base}")
+        except OSError as exc:
+            error = storage_error("create the run directory", path, exc)
+            raise StorageError(f"{error} (runs go under ${RUNS_ENV} or ./runs)") from None
+    raise StorageError(f"cannot create a run directory under {str(base)!r}: 1000 runs of this second exist")
+
+
+def remove_empty_run_dir(run_dir: Path) -> None:
+    """Remove a run directory nothing was written to, and its env folder if that is now empty too.
+
+    A directory holding anything (a resumed run's checkpoints) is never touched."""
+    for path in (run_dir, run_dir.parent):
+        try:
+            path.rmdir()  # only ever removes an empty directory
+        except OSError:
+            return
 
 
 def list_runs(env: str, root: Path | None = None) -> list[Path]:
@@ -72,19 +86,36 @@ def resolve_checkpoint(run_dir: Path, ref: str, suffix: str) -> Path:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory and rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write via a temp file in the same directory, fsync, rename, fsync the directory: readers see the old
+    file or the whole new one, and after a crash the rename is on disk. A file-system failure (no space,
+    read-only, permission, a path through a file) leaves the old file as it was and raises a
+    :class:`StorageError` naming the path and the cause."""
+    path = Path(path)
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise storage_error("write", path, exc) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 _UMASK: int | None = None

@@ -39,6 +39,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         print(f"motrixlab: error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    except OSError as exc:  # the file system or the process's surroundings, not a bug: one line too
+        if "--debug" in args:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"motrixlab: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         print("motrixlab: interrupted", file=sys.stderr)
         raise SystemExit(130) from None

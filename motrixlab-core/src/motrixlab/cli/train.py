@@ -139,14 +139,16 @@ def train(
         saved=saved,
         show_progress=not no_progress,
     )
-    impl = _trainer(run.trainer)
-    if run_dir is not None:
-        run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
-    try:
+    try:  # a fresh run that fails before writing anything leaves no directory behind
+        impl = _trainer(run.trainer)
+        if run_dir is not None:
+            run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
         result = impl.train(run)
     except BaseException as exc:
         if resume is None:
-            _remove_if_empty(run.dir)
+            from motrixlab.runs import remove_empty_run_dir
+
+            remove_empty_run_dir(run.dir)
         if isinstance(exc, KeyboardInterrupt) and run.dir.is_dir():  # Ctrl-C or SIGTERM
             print(
                 f"motrixlab: interrupted; continue with: motrixlab train {env} --resume {run.dir.name}", file=sys.stderr
@@ -159,14 +161,6 @@ def train(
         f"trained {env} for {result.env_steps:,} env steps in {result.wall_seconds:.1f} s; "
         f"best {ranked} {best}; run: {result.run_dir}"
     )
-
-
-def _remove_if_empty(run_dir: Path) -> None:
-    """A fresh run that failed before writing anything leaves no empty directory behind."""
-    try:
-        run_dir.rmdir()
-    except OSError:
-        pass
 
 
 EVAL_SET_HELP = "env.<field>=<value>: evaluate under other env settings than the run's (repeatable)."

@@ -1,0 +1,126 @@
+"""Faults of the file system end in one line and leave nothing half-written or empty behind.
+
+The faults are real: a path through a file, and a file-size limit (``RLIMIT_FSIZE``) that makes
+the kernel refuse writes past it, as a full disk would.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from motrixlab.errors import MotrixLabError, StorageError
+from motrixlab.runs import atomic_write_bytes, new_run_dir, remove_empty_run_dir
+
+
+def _limit_file_size(max_bytes: int):
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
+    return apply
+
+
+def _motrixlab(runs: Path, *args: str, max_file_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MOTRIXLAB_RUNS_DIR": str(runs), "RUST_LOG": "error"}
+    return subprocess.run(
+        [sys.executable, "-m", "motrixlab", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+        preexec_fn=None if max_file_bytes is None else _limit_file_size(max_file_bytes),
+    )
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("motrixlab: ") or "Traceback" in line]
+
+
+def test_a_failed_write_names_the_path_and_keeps_the_old_file(tmp_path):
+    target = tmp_path / "latest.ckpt"
+    atomic_write_bytes(target, b"old checkpoint")
+    code = (
+        "import sys\n"
+        "from motrixlab.runs import atomic_write_bytes\n"
+        "from motrixlab.errors import StorageError\n"
+        "try:\n"
+        f"    atomic_write_bytes(__import__('pathlib').Path({str(target)!r}), b'x' * 200_000)\n"
+        "except StorageError as exc:\n"
+        "    print(exc)\n"
+        "    sys.exit(3)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=_limit_file_size(50_000),
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.strip() == f"cannot write {str(target)!r}: File too large"
+    assert target.read_bytes() == b"old checkpoint"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.ckpt"]  # no temporary file left
+
+
+def test_a_path_through_a_file_is_one_storage_error(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StorageError, match=r"cannot write '.*/file/run/config.json': Not a directory"):
+        atomic_write_bytes(tmp_path / "file" / "run" / "config.json", b"{}")
+    with pytest.raises(StorageError, match=r"cannot create the run directory '.*/file/cartpole/.*': Not a directory"):
+        new_run_dir("cartpole", "skrl", "torch", root=tmp_path / "file")
+    assert issubclass(StorageError, MotrixLabError)
+
+
+def test_only_empty_run_directories_are_removed(tmp_path):
+    run = new_run_dir("cartpole", "skrl", "torch", root=tmp_path)
+    remove_empty_run_dir(run)
+    assert list(tmp_path.iterdir()) == []  # the run and its env folder
+    kept = new_run_dir("cartpole", "skrl", "torch", root=tmp_path)
+    atomic_write_bytes(kept / "checkpoints" / "latest.ckpt", b"state")
+    remove_empty_run_dir(kept)
+    assert (kept / "checkpoints" / "latest.ckpt").read_bytes() == b"state"
+
+
+def test_runs_dir_through_a_file_is_one_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    proc = _motrixlab(tmp_path / "file" / "runs", "train", "cartpole", "--max-steps", "1000", "--no-progress")
+    assert proc.returncode == 1
+    assert _error_lines(proc.stderr) == [
+        f"motrixlab: error: cannot create the run directory '{tmp_path}/file/runs/cartpole/"
+        + proc.stderr.split("/cartpole/")[1].split("'")[0]
+        + "': Not a directory (runs go under $MOTRIXLAB_RUNS_DIR or ./runs)"
+    ]
+
+
+def test_a_run_that_fails_at_start_up_leaves_no_directory(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    bad_model = tmp_path / "model.txt"
+    bad_model.write_text("not a model")
+    proc = _motrixlab(runs, "train", "cartpole", "--max-steps", "1000", "--set", f"env.model_file={bad_model}")
+    assert proc.returncode == 1
+    (line,) = _error_lines(proc.stderr)
+    assert line.startswith(f"motrixlab: error: model file '{bad_model}' could not be loaded")
+    assert list(runs.iterdir()) == []
+
+
+def test_a_run_that_cannot_write_its_checkpoint_stops_with_one_line(tmp_path):
+    """The kernel refuses the first checkpoint (too large for the limit): training stops at once instead
+    of going on with nothing saved, and no partial checkpoint is left."""
+    runs = tmp_path / "runs"
+    args = ("train", "cartpole", "--max-steps", "20000", "--no-progress", "--set", "rl.checkpoint_interval=2048")
+    proc = _motrixlab(runs, *args, max_file_bytes=20_000)
+    assert proc.returncode == 1
+    (line,) = _error_lines(proc.stderr)
+    assert line.startswith("motrixlab: error: cannot write '") and line.endswith(".ckpt': File too large")
+    (run,) = (runs / "cartpole").iterdir()
+    assert not list((run / "checkpoints").glob("*.ckpt")) and not list((run / "checkpoints").glob(".*"))
+    assert '"env": "cartpole"' in (run / "config.json").read_text()
