@@ -107,6 +107,29 @@ def test_final_obs_is_the_last_observation_of_the_finished_episode(slider):
     assert not np.array_equal(obs[PUSHED], ref[PUSHED])  # the row already started a new episode
 
 
+class StateLogSlider(SliderEnv):
+    """Logs the pole angle as a view of the state buffer, as tasks that log a state quantity do."""
+
+    def compute_reward(self) -> np.ndarray:
+        self.log["theta"] = self.state["qpos"][:, 1]
+        return super().compute_reward()
+
+
+def test_a_log_entry_viewing_the_state_keeps_this_steps_values_after_a_reset():
+    env = StateLogSlider(SliderCfg(max_angle=0.03), num_envs=N, seed=5)
+    env.reset()
+    for t in range(1, 20):
+        _, _, term, _, info = env.step(pushed(t))
+        if term.any():
+            break
+    else:
+        pytest.fail("the pushed row never terminated")
+    env.close()
+    # the ended row's logged angle is the one it ended with (past the limit), not the new episode's 0
+    np.testing.assert_array_equal(info["log"]["theta"], info["final_obs"][:, 1])
+    assert abs(info["log"]["theta"][PUSHED]) > 0.03
+
+
 def test_truncation_at_exactly_max_episode_steps(slider):
     env = slider(num_envs=3, seed=1, max_episode_seconds=0.3)
     assert env.max_episode_steps == 15

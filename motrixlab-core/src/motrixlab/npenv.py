@@ -116,8 +116,8 @@ class NpEnv(Generic[CfgT]):
     So ``refresh(ids)`` may update the array ``compute_obs`` returned before the reset in place
     (NpEnv has copied it), but must leave the step's reward and terminated arrays, and the arrays
     in ``self.log``, alone. Rows outside ``ids`` keep this step's state; a task may recompute
-    them too where that leaves their values unchanged. (A ``self.log`` entry that is a view of
-    ``self.state`` shows, in rows ``ended``, the state the *read* after ``reset_rows`` brings.)
+    them too where that leaves their values unchanged. A ``self.log`` entry that is a view of
+    ``self.state`` is copied before the rows are reset, so ``info["log"]`` holds this step's values.
     """
 
     #: A row whose |qpos| or |qvel| exceeds this counts as diverged and is reset; well below
@@ -238,6 +238,7 @@ class NpEnv(Generic[CfgT]):
         final_obs = obs
         if ended.size:
             final_obs = obs.copy()
+            self._detach_log()
             self._reset_ids(ended)
             obs = self.compute_obs()
         self.step_seconds += time.perf_counter() - start
@@ -323,6 +324,14 @@ class NpEnv(Generic[CfgT]):
     def _diverged_rows(self, obs: np.ndarray, reward: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return self._bad_state_rows() | ~np.isfinite(obs).all(axis=1) | ~np.isfinite(reward)
+
+    def _detach_log(self) -> None:
+        """Copy the log entries that are views of the state buffer: the read after a reset would change
+        their rows of the episodes that ended to the new episodes' state."""
+        buffer = self._state.buffer
+        for key, value in self.log.items():
+            if isinstance(value, np.ndarray) and np.may_share_memory(value, buffer):
+                self.log[key] = value.copy()
 
     def _reset_ids(self, ids: np.ndarray) -> None:
         self.reset_rows(ids)
