@@ -181,9 +181,7 @@ class TrainLoop:
         terms = LogTerms()
         sink = MetricsSink(self.run.dir)
         wall_offset = last_metric(self.run.dir, "wall_seconds") or 0.0  # a resumed run's clock goes on
-        monitor = self.monitor = TrainingMonitor(
-            self.run, total_steps=self.state.env_steps + iterations * n, start_steps=self.state.env_steps
-        )
+        monitor: TrainingMonitor | None = None
         spent = dict.fromkeys(PHASES, 0.0)  # seconds per part of the step since the last update
         interval = self.run.rl_cfg.checkpoint_interval
         next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None
@@ -199,6 +197,9 @@ class TrainLoop:
         status = "crashed"
         clock = time.perf_counter
         try:
+            monitor = self.monitor = TrainingMonitor(
+                self.run, total_steps=self.state.env_steps + iterations * n, start_steps=self.state.env_steps
+            )
             for t in range(iterations):
                 if stop_request.requested:
                     raise _Stopped
@@ -298,7 +299,8 @@ class TrainLoop:
             raise
         finally:
             stop_request.restore()
-            monitor.close(status)
+            if monitor is not None:
+                monitor.close(status)
             self.monitor = None
             sink.close()
         return self.state
