@@ -17,6 +17,7 @@ from motrixlab.cli.app import main
 from motrixlab.monitor import PHASES, TrainingMonitor
 from motrixlab.runinfo import run_info
 from motrixlab.runstatus import run_status
+from rich.console import Console
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -265,13 +266,12 @@ def test_the_dashboard_fits_any_width(width):
         "ckpt",
         "system",
     ]
+    monitor.close()
     capture = io.StringIO()
-    monitor.dashboard.console.file = capture
-    monitor.dashboard.console.print(monitor.dashboard.render(clock[0]))
+    Console(file=capture, width=width).print(monitor.dashboard.render(clock[0]))
     lines = capture.getvalue().splitlines()
     assert len(lines) == len(rows) and all(len(line) <= width for line in lines)  # cut, never wrapped
     if width >= 160:
         text = capture.getvalue()
         assert "alive +1" in text and "effort -0.25" in text and "return 4.500" in text and "latest.ckpt" in text
         assert all(f"{phase} " in text for phase in PHASES)
-    monitor.close()
