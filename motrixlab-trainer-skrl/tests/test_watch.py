@@ -20,8 +20,8 @@ import pytest
 from trainer_helpers import run_cli, set_args, subprocess_cli, train_cartpole
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-#: about 3 s of cartpole training with the pinned fast config (512 env steps per update)
-STEPS = 40_960
+#: a few seconds of cartpole training with the pinned fast config (512 env steps per update)
+STEPS = 24_576
 
 
 def _env(runs: Path, **extra: str) -> dict[str, str]:
@@ -76,11 +76,11 @@ def test_the_dashboard_shows_and_updates_in_a_terminal(runs):
         assert field in text, field
     for field in ("rewards  alive +1", "metrics", "ckpt     latest.ckpt", "system   cpu", "rss", "updates"):
         assert field in text, field
-    frames = set(re.findall(r"([\d,]+)/40,960 steps", text))
+    frames = set(re.findall(r"([\d,]+)/24,576 steps", text))
     assert len(frames) >= 3, frames  # redrawn while training, with the step count moving
-    assert "40,960/40,960 steps" in text and "100.0%" in text
+    assert "24,576/24,576 steps" in text and "100.0%" in text
     assert "[motrixlab] progress" not in text  # stdout is the terminal: no plain lines
-    assert "trained cartpole for 40,960 env steps" in text
+    assert "trained cartpole for 24,576 env steps" in text
 
 
 @pytest.mark.timeout(120)
@@ -97,12 +97,12 @@ def test_redirected_output_is_plain_complete_periodic_lines(runs):
     steps = [int(re.search(r" steps=([\d,]+)/", line)[1].replace(",", "")) for line in progress]
     assert steps == sorted(steps) and steps[-1] > steps[0]
     for line in progress:
-        for part in ("/40,960 (", "elapsed=", "eta=", "env_steps/s=", "return=", "length=", "cpu=", "rss="):
+        for part in ("/24,576 (", "elapsed=", "eta=", "env_steps/s=", "return=", "length=", "cpu=", "rss="):
             assert part in line, (part, line)
     assert any("split=act:" in line and "reward/alive=" in line for line in progress)
     (final,) = [line for line in lines if line.startswith("[motrixlab] finished ")]
-    assert "steps=40,960/40,960 (100.0%)" in final
-    assert "trained cartpole for 40,960 env steps" in proc.stdout.split(final)[1]
+    assert "steps=24,576/24,576 (100.0%)" in final
+    assert "trained cartpole for 24,576 env steps" in proc.stdout.split(final)[1]
     assert "\x1b" not in proc.stdout + proc.stderr and "…" not in proc.stdout
 
 
@@ -125,6 +125,7 @@ def _wait_for_progress(proc: subprocess.Popen, deadline: float) -> None:
 @pytest.mark.timeout(150)
 def test_runs_tells_finished_running_killed_and_interrupted(runs, capsys):
     finished = train_cartpole(runs, "--backend", "torch", "--max-steps", "2048", "--no-progress", *set_args())
+    capsys.readouterr()
     long = _train_args("--max-steps", "100000000", "--log-interval", "0.2")
     popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": _env(runs)}
     interrupted, killed = subprocess.Popen(long, **popen), subprocess.Popen(long, **popen)
