@@ -9,6 +9,10 @@ import typer
 
 from motrixlab.cli.common import console, print_json
 
+COLUMNS = ("run", "env", "trainer", "seed", "steps", "status", "best", "last", "eval", "wall", "age")
+RIGHT = ("seed", "steps", "best", "last", "eval")
+#: what a narrow terminal leaves out first
+DROP_ORDER = ("wall", "eval", "trainer", "seed", "env", "age", "last")
 STATUS_STYLE = {"running": "bold green", "finished": "green", "interrupted": "yellow", "crashed": "red"}
 
 
@@ -31,6 +35,7 @@ def runs(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List runs, newest first: env, trainer/backend, seed, steps, status, best and last return, age."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
@@ -45,29 +50,49 @@ def runs(
     if not infos:
         console.print(f"No runs under {runs_root()}; train one with: motrixlab train ENV")
         return
-    table = Table(title=f"{len(infos)} runs under {runs_root()}")
-    for col in ("run", "env", "trainer", "seed", "steps", "status", "best", "last", "eval", "wall", "age"):
-        table.add_column(col, justify="right" if col in ("seed", "steps", "best", "last", "eval") else "left")
+    rows = []
     for i in infos:
         steps = f"{i.env_steps:,}" if i.env_steps is not None else "-"
         if i.max_env_steps and i.env_steps is not None and i.env_steps < i.max_env_steps:
             steps += f" ({100 * i.env_steps / i.max_env_steps:.0f}%)"
-        style = STATUS_STYLE.get(i.status, "dim")
-        status = f"[{style}]{i.status}[/{style}]" + (" [red]![/red]" if i.problems else "")
-        table.add_row(
-            escape(i.name),
-            escape(i.env),
-            escape(i.trainer_key),
-            str(i.seed) if i.seed is not None else "-",
-            steps,
-            status,
-            num(i.best_return),
-            num(i.last_return),
-            num(i.last_eval),
-            duration(i.wall_seconds),
-            _ago(i.started),
-        )
-    console.print(table)
+        cells = {
+            "run": i.name,
+            "env": i.env,
+            "trainer": i.trainer_key,
+            "seed": str(i.seed) if i.seed is not None else "-",
+            "steps": steps,
+            "status": i.status + (" !" if i.problems else ""),
+            "best": num(i.best_return),
+            "last": num(i.last_return),
+            "eval": num(i.last_eval),
+            "wall": duration(i.wall_seconds),
+            "age": _ago(i.started),
+        }
+        rows.append(cells)
+    # a terminal too narrow for every column loses the least needed ones first; a file or pipe gets all
+    width = console.width if console.is_terminal else 10_000
+    shown = list(COLUMNS)
+    if env is not None:
+        shown.remove("env")
+    for col in DROP_ORDER:
+        if sum(max(len(col), *(len(r[col]) for r in rows)) + 3 for col in shown) <= width:
+            break
+        if col in shown:
+            shown.remove(col)
+    table = Table(title=f"{len(infos)} runs under {runs_root()}", box=box.SIMPLE_HEAD, title_justify="left")
+    for col in shown:
+        table.add_column(col, justify="right" if col in RIGHT else "left", no_wrap=True, overflow="ellipsis")
+    for cells in rows:
+        status = cells["status"]
+        style = STATUS_STYLE.get(status.split()[0], "dim")
+        values = {**cells, "status": f"[{style}]{escape(status)}[/{style}]"}
+        table.add_row(*(values[c] if c == "status" else escape(values[c]) for c in shown))
+    if console.is_terminal:
+        console.print(table)
+    else:
+        from rich.console import Console
+
+        Console(highlight=False, width=10_000).print(table)
     for i in infos:
         for problem in i.problems:
             console.print(escape(f"! {i.env}/{i.name}: {problem}"), style="red")
