@@ -90,12 +90,15 @@ def duration(seconds: float | None) -> str:
 
 
 def num(value: float | None, digits: int = 4) -> str:
-    """A figure in ``digits`` significant digits, ``-`` when unknown."""
+    """A figure to about ``digits`` significant digits (thousands separated), ``-`` when unknown."""
     if value is None:
         return "-"
-    if value != 0 and (abs(value) >= 10**digits or abs(value) < 10 ** -(digits - 1)):
-        return f"{value:.{digits - 1}e}" if abs(value) < 10**digits else f"{value:,.0f}"
-    return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(0, digits - len(str(int(abs(value)))))}f}"
+    size = abs(value)
+    if size >= 10**digits:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:,.{max(0, digits - len(str(int(size))))}f}"
+    return f"{value:.{digits}g}"
 
 
 def signed(value: float | None) -> str:

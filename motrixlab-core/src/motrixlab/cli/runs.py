@@ -79,7 +79,11 @@ def runs(
             break
         if col in shown:
             shown.remove(col)
-    table = Table(title=f"{len(infos)} runs under {runs_root()}", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        title=f"{len(infos)} run{'s' * (len(infos) != 1)} under {runs_root()}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
     for col in shown:
         table.add_column(col, justify="right" if col in RIGHT else "left", no_wrap=True, overflow="ellipsis")
     for cells in rows:
