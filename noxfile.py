@@ -11,7 +11,7 @@ nox.options.reuse_existing_virtualenvs = True
 
 CONSTRAINTS = ("-c", "constraints.txt")
 PACKAGES = (
-    "./motrixlab-core[video]",
+    "./motrixlab-core[video,plot]",
     "./motrixlab-envs-basic",
     "./motrixlab-envs-locomotion",
     "./motrixlab-envs-manipulation",

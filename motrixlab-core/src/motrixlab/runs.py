@@ -36,15 +36,19 @@ def new_run_dir(env: str, trainer: str, backend: str, root: Path | None = None) 
     raise StorageError(f"cannot create a run directory under {str(base)!r}: 1000 runs of this second exist")
 
 
-def remove_empty_run_dir(run_dir: Path) -> None:
-    """Remove a run directory nothing was written to, and its env folder if that is now empty too.
-
-    A directory holding anything (a resumed run's checkpoints) is never touched."""
-    for path in (run_dir, run_dir.parent):
-        try:
-            path.rmdir()  # only ever removes an empty directory
-        except OSError:
+def remove_empty_run_dir(run_dir: Path, *, ignore: tuple[str, ...] = ()) -> None:
+    """Remove a run directory nothing was written to (files named in ``ignore``, such as its lock, do not
+    count and go with it), and its env folder if that is now empty too. A directory holding anything
+    else (a resumed run's checkpoints) is never touched."""
+    try:
+        if not {p.name for p in run_dir.iterdir()} <= set(ignore):
             return
+        for name in ignore:
+            (run_dir / name).unlink(missing_ok=True)
+        run_dir.rmdir()
+        run_dir.parent.rmdir()  # only ever removes an empty directory
+    except OSError:
+        return
 
 
 def list_runs(env: str, root: Path | None = None) -> list[Path]:

@@ -26,7 +26,8 @@ class Run:
     dir: Path  # runs/<env>/<stamp>-<trainer>-<backend>
     resume_from: Path | None = None  # checkpoint to continue from (same run dir)
     command: tuple[str, ...] = ()
-    show_progress: bool = True
+    show_progress: bool = True  # a live dashboard when stderr is a terminal (motrixlab.monitor)
+    log_interval: float = 30.0  # seconds between plain progress lines when stdout is not a terminal; 0: none
 
     @property
     def checkpoints(self) -> Path:

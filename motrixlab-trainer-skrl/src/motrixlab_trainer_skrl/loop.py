@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from motrixlab.monitor import PHASES, TrainingMonitor
+from motrixlab.runinfo import last_metric
 from motrixlab.trainer import Run
 
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, write_checkpoint
 from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
-from motrixlab_trainer_skrl.progress import TrainProgress
 from motrixlab_trainer_skrl.tracking import (
     TAG_LENGTH,
     TAG_RETURN,
     TAG_STEPS_PER_S,
+    TAG_WALL,
     EpisodeStats,
     LogTerms,
     MetricsSink,
@@ -115,6 +117,7 @@ class TrainLoop:
         self.paused_seconds = 0.0  # time in on_update and evaluations, not counted as training time
         self.evaluator = evaluator
         self.best_by = best_by(evaluator is not None)
+        self.monitor: TrainingMonitor | None = None
 
     # ---- checkpoints -----------------------------------------------------------------------
     def _header(self, env_steps: int, **extra: Any) -> dict[str, Any]:
@@ -142,6 +145,9 @@ class TrainLoop:
             best_payload, best_head = self._best_bytes
             write_checkpoint(ckpts / f"best{SUFFIX}", best_head, best_payload)
             self._best_bytes = None
+        if self.monitor is not None:
+            name = ckpts / (f"step-{steps}{SUFFIX}" if periodic else f"latest{SUFFIX}")
+            self.monitor.checkpoint(steps, name, best_return=self.state.best_return)
 
     def _maybe_best(self, stats: EpisodeStats) -> None:
         mean = stats.mean_return
@@ -174,12 +180,9 @@ class TrainLoop:
         stats = EpisodeStats(n, window=self._window)
         terms = LogTerms()
         sink = MetricsSink(self.run.dir)
-        progress = TrainProgress(
-            self.run.show_progress,
-            self.state.env_steps + iterations * n,
-            self.state.env_steps,
-            f"{self.run.env.name} ({backend.name})",
-        )
+        wall_offset = last_metric(self.run.dir, "wall_seconds") or 0.0  # a resumed run's clock goes on
+        monitor: TrainingMonitor | None = None
+        spent = dict.fromkeys(PHASES, 0.0)  # seconds per part of the step since the last update
         interval = self.run.rl_cfg.checkpoint_interval
         next_periodic = (self.state.env_steps // interval + 1) * interval if interval > 0 else None
         eval_interval = self.run.rl_cfg.eval_interval if self.evaluator is not None else 0
@@ -191,13 +194,21 @@ class TrainLoop:
         obs_t, _ = wrapped.reset(seed=self._env_seed())
         steps = self.state.env_steps
         stop_request = _StopRequest.install()
+        status = "crashed"
+        clock = time.perf_counter
         try:
+            monitor = self.monitor = TrainingMonitor(
+                self.run, total_steps=self.state.env_steps + iterations * n, start_steps=self.state.env_steps
+            )
             for t in range(iterations):
                 if stop_request.requested:
                     raise _Stopped
+                t0 = clock()
                 actions = backend.act(obs_t, t, timesteps)
+                t1 = clock()
                 next_obs_t, reward_t, terminated_t, truncated_t, info = wrapped.step(actions)
                 _, reward, terminated, truncated, info_np = wrapped.last  # NumPy views for the bookkeeping
+                t2 = clock()
                 stats.step(reward, terminated | truncated)
                 log = info_np.get("log")
                 if log:
@@ -212,11 +223,14 @@ class TrainLoop:
                     timestep=t,
                     timesteps=timesteps,
                 )
+                t3 = clock()
+                spent["act"] += t1 - t0
+                spent["env"] += t2 - t1
+                spent["update" if updated else "record"] += t3 - t2
                 obs_t = next_obs_t
                 steps += n
+                monitor.tick(steps)
                 if not updated:
-                    if t & 63 == 0:
-                        progress.update(steps, None, stats.mean_return, stats.mean_length)
                     continue
                 # ---- after a PPO update: the agent's state is consistent, steps are final
                 self.state.env_steps = steps
@@ -227,12 +241,13 @@ class TrainLoop:
                 new_returns, new_lengths = stats.take_new()
                 if new_returns:
                     self.state.last_return = float(np.mean(new_returns))
+                log_means = terms.take()
                 record: dict[str, float | None] = {
                     TAG_RETURN: float(np.mean(new_returns)) if new_returns else None,
                     TAG_LENGTH: float(np.mean(new_lengths)) if new_lengths else None,
                     TAG_STEPS_PER_S: rate,
                     **rename_skrl(backend.take_tracking()),
-                    **{f"env/{k}": v for k, v in terms.take().items()},
+                    **{f"env/{k}": v for k, v in log_means.items()},
                 }
                 if next_eval is None:
                     self._maybe_best(stats)
@@ -241,6 +256,10 @@ class TrainLoop:
                     seconds = self._evaluate(record)
                     self.paused_seconds += seconds
                     last_update_t += seconds  # the next update's rate counts training only
+                    monitor.evaluation(
+                        steps, {k: v for k, v in record.items() if k.startswith("eval/") and v is not None}
+                    )
+                record[TAG_WALL] = wall_offset + time.perf_counter() - start
                 sink.write(steps, record)
                 periodic = next_periodic is not None and steps >= next_periodic
                 if periodic:
@@ -249,7 +268,15 @@ class TrainLoop:
                     self.save(periodic=periodic)
                     summary(False)
                     last_latest = time.perf_counter()
-                progress.update(steps, rate, stats.mean_return, stats.mean_length, force=True)
+                monitor.update(
+                    steps,
+                    mean_return=stats.mean_return,
+                    mean_length=stats.mean_length,
+                    split=spent,
+                    log=log_means,
+                    best_return=self.state.best_return,
+                )
+                spent = dict.fromkeys(PHASES, 0.0)
                 if self.on_update is not None:
                     t0 = time.perf_counter()
                     stop = self.on_update(
@@ -261,7 +288,9 @@ class TrainLoop:
                     if stop:
                         break
             self.save(periodic=False)
+            status = "finished"
         except KeyboardInterrupt as exc:
+            status = "interrupted"
             if isinstance(exc, _Stopped):
                 # stopped between env steps: the models are exactly those of the last update
                 self.save(periodic=False)
@@ -270,7 +299,9 @@ class TrainLoop:
             raise
         finally:
             stop_request.restore()
-            progress.close()
+            if monitor is not None:
+                monitor.close(status)
+            self.monitor = None
             sink.close()
         return self.state
 

@@ -17,6 +17,8 @@ from motrixlab.runs import atomic_write_bytes
 TAG_RETURN = "episode/return"
 TAG_LENGTH = "episode/length"
 TAG_STEPS_PER_S = "perf/env_steps_per_s"
+#: wall seconds since the run started (a resumed run's go on from its last line): metrics.jsonl only
+TAG_WALL = "wall_seconds"
 SKRL_TAGS = {
     "Loss / Policy loss": "loss/policy",
     "Loss / Value loss": "loss/value",
@@ -121,7 +123,7 @@ class MetricsSink:
     def write(self, env_steps: int, record: dict[str, float | None]) -> None:
         clean = {k: v for k, v in record.items() if v is not None and math.isfinite(v)}
         for tag, value in clean.items():
-            if tag not in ("wall_seconds",):
+            if tag != TAG_WALL:
                 self.writer.add_scalar(tag=tag, value=float(value), timestep=int(env_steps))
         self.jsonl.write(json.dumps({"env_steps": int(env_steps), **clean}) + "\n")
 

@@ -54,6 +54,7 @@ def build_run(
     saved: dict[str, Any] | None = None,
     resume_from: Path | None = None,
     show_progress: bool = True,
+    log_interval: float = 30.0,
 ) -> Any:
     """A :class:`motrixlab.Run` from names and overrides (or from a saved ``config.json``)."""
     from motrixlab.factory import make_env_cfg, make_rl_cfg
@@ -95,6 +96,7 @@ def build_run(
         resume_from=resume_from,
         command=tuple(sys.argv),
         show_progress=show_progress,
+        log_interval=log_interval,
     )
 
 
@@ -123,9 +125,19 @@ def train(
     max_steps: int | None = typer.Option(None, "--max-steps", help="Total env steps (rl.max_env_steps)."),
     sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> or rl.<field>=<value>; repeatable."),
     resume: str | None = typer.Option(None, "--resume", help="Continue a run: 'latest', a run name or path."),
-    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No live dashboard in the terminal."),
+    log_interval: float = typer.Option(
+        30.0, "--log-interval", help="Seconds between plain progress lines when stdout is not a terminal; 0: none."
+    ),
 ) -> None:
-    """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/."""
+    """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/.
+
+    In a terminal a live dashboard shows progress; otherwise (a file, a pipe, a batch job) one plain
+    line every --log-interval seconds."""
+    from motrixlab.runstatus import training
+
+    if log_interval < 0:
+        raise ConfigError(f"--log-interval: must be 0 or more seconds, got {log_interval:g}")
     run_dir, saved = _load_run(env, resume) if resume is not None else (None, None)
     run = build_run(
         env,
@@ -138,17 +150,20 @@ def train(
         run_dir=run_dir,
         saved=saved,
         show_progress=not no_progress,
+        log_interval=log_interval,
     )
     try:  # a fresh run that fails before writing anything leaves no directory behind
         impl = _trainer(run.trainer)
         if run_dir is not None:
             run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
-        result = impl.train(run)
+        with training(run.dir):  # holds the run's lock; status.json says how training ended
+            result = impl.train(run)
     except BaseException as exc:
         if resume is None:
             from motrixlab.runs import remove_empty_run_dir
+            from motrixlab.runstatus import OWN_FILES
 
-            remove_empty_run_dir(run.dir)
+            remove_empty_run_dir(run.dir, ignore=OWN_FILES)
         if isinstance(exc, KeyboardInterrupt) and run.dir.is_dir():  # Ctrl-C or SIGTERM
             print(
                 f"motrixlab: interrupted; continue with: motrixlab train {env} --resume {run.dir.name}", file=sys.stderr
