@@ -10,6 +10,7 @@ from motrixlab_trainer_skrl.checkpoint import (
     MAGIC,
     CheckpointError,
     check_compatible,
+    prune_periodic,
     read_checkpoint,
     read_header,
     write_checkpoint,
@@ -100,3 +101,45 @@ def test_compatibility_names_env_and_backend(ckpt):
         check_compatible(ckpt, header, env="test-slider", trainer="skrl", backend="torch")
     with pytest.raises(CheckpointError, match="written by backend skrl/torch, not skrl/jax; use --backend torch"):
         check_compatible(ckpt, header, env="cartpole", trainer="skrl", backend="jax")
+
+
+def _write_periodic(directory, steps):
+    for n in steps:
+        write_checkpoint(directory / f"step-{n}.ckpt", {**HEADER, "env_steps": n}, b"x")
+
+
+def test_pruning_keeps_the_newest_periodic_checkpoints_and_never_latest_or_best(ckpt):
+    directory = ckpt.parent
+    write_checkpoint(directory / "best.ckpt", HEADER, b"b")
+    (directory / "step-notes.txt").write_text("not a checkpoint")
+    _write_periodic(directory, [1024, 2048, 3072, 4096, 5120, 10240])
+    deleted = prune_periodic(directory, 3, written=directory / "step-10240.ckpt")
+    assert sorted(p.name for p in deleted) == ["step-1024.ckpt", "step-2048.ckpt", "step-3072.ckpt"]
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "best.ckpt",
+        "latest.ckpt",
+        "step-10240.ckpt",
+        "step-4096.ckpt",
+        "step-5120.ckpt",
+        "step-notes.txt",
+    ]
+
+
+def test_pruning_never_deletes_the_file_just_written(tmp_path):
+    # a run resumed from fewer steps than older periodic files still keeps the one it wrote
+    _write_periodic(tmp_path, [8192, 9216, 4096])
+    prune_periodic(tmp_path, 2, written=tmp_path / "step-4096.ckpt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["step-4096.ckpt", "step-9216.ckpt"]
+
+
+def test_keep_zero_keeps_every_periodic_checkpoint(tmp_path):
+    _write_periodic(tmp_path, range(1024, 11 * 1024, 1024))
+    assert prune_periodic(tmp_path, 0, written=tmp_path / "step-10240.ckpt") == []
+    assert len(list(tmp_path.iterdir())) == 10
+
+
+def test_keep_checkpoints_is_validated():
+    from motrixlab import RLCfg
+
+    with pytest.raises(ValueError, match="keep_checkpoints: must be >= 0"):
+        RLCfg(keep_checkpoints=-1).validate()

@@ -21,7 +21,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from motrixlab.errors import MotrixLabError
+from motrixlab.errors import MotrixLabError, storage_error
 from motrixlab.runs import atomic_write_bytes
 
 MAGIC = b"MXLCKPT1"
@@ -44,6 +44,40 @@ def write_checkpoint(path: Path, header: dict[str, Any], payload: bytes) -> None
     )
     head_bytes = json.dumps(head, sort_keys=True).encode()
     atomic_write_bytes(path, MAGIC + _LEN.pack(len(head_bytes)) + head_bytes + payload)
+
+
+def periodic_steps(path: Path) -> int | None:
+    """The env steps in a periodic checkpoint's name (``step-<N>.ckpt``), or None for any other file."""
+    name = path.name
+    if not (name.startswith("step-") and name.endswith(SUFFIX)):
+        return None
+    digits = name[len("step-") : -len(SUFFIX)]
+    return int(digits) if digits.isdigit() else None
+
+
+def prune_periodic(directory: Path, keep: int, *, written: Path | None = None) -> list[Path]:
+    """Delete all but the ``keep`` newest (most env steps) periodic checkpoints; 0 keeps all.
+
+    ``written`` (the file just written) is never deleted, even when a resumed run wrote it below older
+    files' step counts. ``latest``, ``best`` and other files are never touched. Returns what was deleted.
+    """
+    if keep <= 0:
+        return []
+    try:
+        found = [(s, p) for p in directory.iterdir() if (s := periodic_steps(p)) is not None]
+    except OSError as exc:
+        raise storage_error("list", directory, exc) from None
+    found.sort(key=lambda sp: sp[0], reverse=True)
+    others = [p for _, p in found if written is None or p.name != written.name]
+    doomed = others[keep - 1 :] if written is not None else others[keep:]
+    for path in doomed:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise storage_error("delete old checkpoint", path, exc) from None
+    return doomed
 
 
 def read_header(path: Path) -> dict[str, Any]:
