@@ -72,8 +72,8 @@ def _cli(runs: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[
     )
 
 
-def run_trial(runs: Path, backend: str, delay: float, *, timeout: float = 300) -> dict[str, object]:
-    """One kill and recovery in ``runs`` (empty); a dict with ``ok`` and, if not, ``error``."""
+def train_and_kill(runs: Path, backend: str, delay: float, *, timeout: float = 300) -> dict[str, object]:
+    """Train in ``runs`` (empty), SIGKILL ``delay`` s after the first checkpoint; ``steps_before`` or ``error``."""
     result: dict[str, object] = {"delay_s": round(delay, 2), "ok": False}
     cmd = [
         sys.executable,
@@ -114,8 +114,15 @@ def run_trial(runs: Path, backend: str, delay: float, *, timeout: float = 300) -
     result["periodic"] = len(list(ckpts.glob("step-*.ckpt")))
     if before is None:
         result["error"] = "latest.ckpt unreadable after the kill"
-        return result
+    return result
 
+
+def run_trial(runs: Path, backend: str, delay: float, *, timeout: float = 300) -> dict[str, object]:
+    """One kill and recovery in ``runs`` (empty); a dict with ``ok`` and, if not, ``error``."""
+    result = train_and_kill(runs, backend, delay, timeout=timeout)
+    if "error" in result:
+        return result
+    before = int(result["steps_before"])  # type: ignore[call-overload]
     ev = _cli(runs, "eval", "cartpole", "--checkpoint", "latest", "--episodes", "1", "--json", timeout=timeout)
     if ev.returncode != 0:
         result["error"] = f"eval exited {ev.returncode}: {ev.stderr.strip()[-300:]}"
