@@ -34,10 +34,15 @@ def _load_run(env: str, ref: str) -> tuple[Path, dict[str, Any]]:
     from motrixlab.runs import find_run
 
     run_dir = find_run(env, ref)
+    path = run_dir / "config.json"
     try:
-        config = json.loads((run_dir / "config.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"run {run_dir}: unreadable config.json ({exc})") from None
+        config = json.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"run config {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a file cut short or overwritten: not JSON (UnicodeDecodeError included)
+        raise ConfigError(f"run config {str(path)!r} is damaged: not valid JSON ({exc})") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"run config {str(path)!r} is damaged: not a JSON object")
     return run_dir, config
 
 
