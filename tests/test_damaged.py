@@ -148,7 +148,7 @@ def test_a_garbage_line_in_metrics_does_not_stop_a_resume(run, capsys):
     good = metrics.read_text().splitlines()
     assert len(good) == 2
     metrics.write_text("\n".join([good[0], "{not json", '{"no": "steps"}', good[1], "\x00\x00 cut sh"]) + "\n")
-    code, out, err = _cli(capsys, *COMMANDS["resume"])
+    code, _, err = _cli(capsys, *COMMANDS["resume"])
     assert code == 0, err
     lines = metrics.read_text().splitlines()
     assert lines[:2] == good  # the good lines kept, in order; the damaged ones gone
