@@ -154,3 +154,36 @@ def test_a_garbage_line_in_metrics_does_not_stop_a_resume(run, capsys):
     assert lines[:2] == good  # the good lines kept, in order; the damaged ones gone
     assert [json.loads(line)["env_steps"] for line in lines] == [1024, 2048, 3072]
     assert int(read_header(run / "checkpoints" / "latest.ckpt")["env_steps"]) == 3072
+
+
+class _Opens:
+    """Unpickled, this object would create ``path`` (pickle calls ``open(path, "w")``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+@pytest.mark.parametrize("command", ["eval", "resume"])
+def test_a_checkpoint_payload_is_never_unpickled(run, capsys, tmp_path, command):
+    """A payload whose checksum and header are right but which holds a pickled callable: nothing of
+    it runs, the load is one line."""
+    import io
+
+    import torch
+
+    marker = tmp_path / "ran"
+    path = run / "checkpoints" / "latest.ckpt"
+    header, _ = read_checkpoint(path)
+    buffer = io.BytesIO()
+    torch.save({"policy": _Opens(marker)}, buffer)
+    write_checkpoint(path, header, buffer.getvalue())
+    code, _, err = _cli(capsys, *COMMANDS[command])
+    assert not marker.exists()
+    assert code == 1, err
+    (line,) = _problem_lines(err)
+    assert line.startswith(f"motrixlab: error: checkpoint {str(path)!r} ")
+    assert "payload refused: it holds objects other than tensors and plain values" in line, line
+    assert "weights_only" not in line  # no advice to load it unsafely

@@ -143,3 +143,50 @@ def test_keep_checkpoints_is_validated():
 
     with pytest.raises(ValueError, match="keep_checkpoints: must be >= 0"):
         RLCfg(keep_checkpoints=-1).validate()
+
+
+def _raw(path, header_bytes: bytes, payload: bytes = b"") -> None:
+    path.write_bytes(MAGIC + len(header_bytes).to_bytes(4, "little") + header_bytes + payload)
+
+
+def _one_line(path, match: str) -> None:
+    for read in (read_checkpoint, read_header):
+        with pytest.raises(CheckpointError, match=match) as info:
+            read(path)
+        assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_header_claiming_more_payload_than_the_file_holds_is_truncated(tmp_path):
+    path = tmp_path / "x.ckpt"
+    head = {"format": 1, "payload_bytes": 2**40, "payload_sha256": "0" * 64}
+    _raw(path, json.dumps(head).encode(), b"abc")
+    _one_line(path, r"is truncated: \d+ of \d+ bytes")
+
+
+@pytest.mark.parametrize("header", [b"[1, 2, 3]", b'"text"', b"null", b"42"])
+def test_a_header_that_is_no_json_object_is_corrupted(tmp_path, header):
+    path = tmp_path / "x.ckpt"
+    _raw(path, header, b"abc")
+    _one_line(path, r"corrupted: unreadable header \(header is not an object\)")
+
+
+@pytest.mark.parametrize("size", [-3, "many", None])
+def test_a_payload_size_that_is_no_size_is_corrupted(tmp_path, size):
+    path = tmp_path / "x.ckpt"
+    _raw(path, json.dumps({"format": 1, "payload_bytes": size, "payload_sha256": "0" * 64}).encode(), b"abc")
+    _one_line(path, "corrupted: unreadable header")
+
+
+def test_a_header_length_beyond_the_file_or_the_limit_is_refused_before_reading_it(tmp_path):
+    path = tmp_path / "x.ckpt"
+    path.write_bytes(MAGIC + (2**32 - 1).to_bytes(4, "little") + b"{}")
+    _one_line(path, "is truncated: 14 bytes, the header alone needs")
+    from motrixlab_trainer_skrl.checkpoint import MAX_HEADER_BYTES
+
+    big = MAX_HEADER_BYTES + 1
+    path.write_bytes(MAGIC + big.to_bytes(4, "little") + b" " * big)
+    _one_line(path, f"corrupted: a header of {big} bytes")
+
+
+def test_a_directory_is_no_checkpoint(tmp_path):
+    _one_line(tmp_path, "is a directory, not a file")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -90,48 +91,73 @@ def read_checkpoint(path: Path) -> tuple[dict[str, Any], bytes]:
     return _parse(path, verify=True)
 
 
+#: A header is a few hundred bytes (a few KB with an env's state); a larger claim is damage.
+MAX_HEADER_BYTES = 16 * 2**20
+
+
 def _parse(path: Path, *, verify: bool) -> tuple[dict[str, Any], bytes]:
+    """Header (and, when ``verify``, the checked payload). Only what the header says is read, and only
+    once the file's size confirms it: a damaged or hostile length field cannot make this read more."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            file_size = os.fstat(f.fileno()).st_size
+            head = f.read(len(MAGIC) + _LEN.size)
+            if not head.startswith(MAGIC):
+                if len(head) < len(MAGIC) and MAGIC.startswith(head):
+                    raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(head)} bytes)")
+                raise CheckpointError(f"{str(path)!r} is not a MotrixLab checkpoint (unknown file format)")
+            start = len(MAGIC) + _LEN.size
+            if len(head) < start:
+                raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(head)} bytes)")
+            (head_len,) = _LEN.unpack_from(head, len(MAGIC))
+            if file_size < start + head_len:
+                raise CheckpointError(
+                    f"checkpoint {str(path)!r} is truncated: {file_size} bytes, the header alone needs "
+                    f"{start + head_len}"
+                )
+            if head_len > MAX_HEADER_BYTES:
+                raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: a header of {head_len} bytes")
+            header_bytes = f.read(head_len)
+            header, size, digest = _header_fields(path, header_bytes)
+            have = file_size - start - head_len
+            if have < size:
+                raise CheckpointError(
+                    f"checkpoint {str(path)!r} is truncated: {file_size} of {start + head_len + size} bytes"
+                )
+            if have > size:
+                raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: {have - size} unexpected trailing bytes")
+            if not verify:
+                return header, b""
+            payload = f.read(size)
     except FileNotFoundError:
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise CheckpointError(f"checkpoint {str(path)!r} is a directory, not a file") from None
     except OSError as exc:
         raise CheckpointError(f"checkpoint {str(path)!r} cannot be read: {exc.strerror or exc}") from None
-    if not data.startswith(MAGIC):
-        if len(data) < len(MAGIC) and MAGIC.startswith(data):
-            raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(data)} bytes)")
-        raise CheckpointError(f"{str(path)!r} is not a MotrixLab checkpoint (unknown file format)")
-    start = len(MAGIC) + _LEN.size
-    if len(data) < start:
-        raise CheckpointError(f"checkpoint {str(path)!r} is truncated ({len(data)} bytes)")
-    (head_len,) = _LEN.unpack_from(data, len(MAGIC))
-    if len(data) < start + head_len:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} is truncated: {len(data)} bytes, the header alone needs {start + head_len}"
-        )
+    if len(payload) != size:  # the file shrank while being read
+        raise CheckpointError(f"checkpoint {str(path)!r} is truncated: {len(payload)} of {size} payload bytes")
+    if hashlib.sha256(payload).hexdigest() != digest:
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: payload checksum mismatch")
+    return header, payload
+
+
+def _header_fields(path: Path, header_bytes: bytes) -> tuple[dict[str, Any], int, str]:
     try:
-        header = json.loads(data[start : start + head_len])
+        header = json.loads(header_bytes)
         if not isinstance(header, dict):
             raise ValueError("header is not an object")
         size = int(header["payload_bytes"])
         digest = str(header["payload_sha256"])
+        if size < 0:
+            raise ValueError(f"payload_bytes {size}")
     except (ValueError, KeyError, TypeError) as exc:
         raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: unreadable header ({exc})") from None
     if header.get("format") != FORMAT_VERSION:
         raise CheckpointError(
             f"checkpoint {str(path)!r} has format {header.get('format')!r}; this version reads format {FORMAT_VERSION}"
         )
-    payload = data[start + head_len :]
-    if len(payload) < size:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} is truncated: {start + head_len + len(payload)} of "
-            f"{start + head_len + size} bytes"
-        )
-    if len(payload) > size:
-        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: {len(payload) - size} unexpected trailing bytes")
-    if verify and hashlib.sha256(payload).hexdigest() != digest:
-        raise CheckpointError(f"checkpoint {str(path)!r} is corrupted: payload checksum mismatch")
-    return header, payload
+    return header, size, digest
 
 
 def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: str, backend: str) -> None:
