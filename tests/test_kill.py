@@ -67,3 +67,4 @@ def test_a_killed_training_evaluates_and_resumes_without_losing_steps(tmp_path, 
     assert after is not None and after >= before
     assert after == target  # the step counter goes on from the checkpoint, whole updates of 1024 steps
     assert len(list(runs.glob("cartpole/*"))) == 1  # resumed, not a new run
+    assert not list(runs.glob("cartpole/*/.*.tmp")) and not list(runs.glob("cartpole/*/checkpoints/.*.tmp"))

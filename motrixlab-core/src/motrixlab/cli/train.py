@@ -147,7 +147,10 @@ def train(
     try:  # a fresh run that fails before writing anything leaves no directory behind
         impl = _trainer(run.trainer)
         if run_dir is not None:
+            from motrixlab.runs import remove_temporaries
+
             run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
+            remove_temporaries(run_dir)  # a killed process's half-written files
         result = impl.train(run)
     except BaseException as exc:
         if resume is None:
