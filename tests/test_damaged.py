@@ -44,7 +44,7 @@ def _problem_lines(err: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A runs directory with one short cartpole run: latest, best and two periodic checkpoints."""
+    """A runs directory with one short cartpole run: latest, best and the newest of two periodic checkpoints."""
     import os
 
     root = tmp_path_factory.mktemp("trained")
@@ -52,7 +52,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["MOTRIXLAB_RUNS_DIR"] = str(root)
     try:
         reset_registry()
-        sets = ("rl.checkpoint_interval=1024", "rl.eval_interval=0", "rl.num_envs=64", "rl.rollouts=16")
+        sets = (
+            *("rl.checkpoint_interval=1024", "rl.keep_checkpoints=1"),
+            *("rl.eval_interval=0", "rl.num_envs=64", "rl.rollouts=16"),
+        )
         main(["train", "cartpole", "--max-steps", "2048", "--no-progress", *(a for s in sets for a in ("--set", s))])
     except SystemExit as exc:  # pragma: no cover - a failure to train fails every test here
         assert not exc.code, exc
@@ -63,6 +66,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
             os.environ["MOTRIXLAB_RUNS_DIR"] = old
         reset_registry()
     return root
+
+
+def test_only_the_newest_periodic_checkpoints_are_kept(trained):
+    (run_dir,) = (trained / "cartpole").iterdir()
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["best.ckpt", "latest.ckpt", "step-2048.ckpt"]
 
 
 @pytest.fixture
