@@ -43,7 +43,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("trial", range(3))
 def test_a_killed_training_evaluates_and_resumes_without_losing_steps(tmp_path, monkeypatch, capsys, trial):
     runs = tmp_path / "runs"
