@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from motrixlab.errors import MotrixLabError, StorageError
-from motrixlab.runs import atomic_write_bytes, new_run_dir, remove_empty_run_dir
+from motrixlab.runs import atomic_write_bytes, new_run_dir, remove_empty_run_dir, remove_temporaries
 
 
 def _limit_file_size(max_bytes: int):
@@ -124,3 +124,14 @@ def test_a_run_that_cannot_write_its_checkpoint_stops_with_one_line(tmp_path):
     (run,) = (runs / "cartpole").iterdir()
     assert not list((run / "checkpoints").glob("*.ckpt")) and not list((run / "checkpoints").glob(".*"))
     assert '"env": "cartpole"' in (run / "config.json").read_text()
+
+
+def test_a_resumed_run_removes_the_temporaries_of_a_killed_write(tmp_path):
+    run = new_run_dir("cartpole", "skrl", "torch", root=tmp_path)
+    atomic_write_bytes(run / "checkpoints" / "latest.ckpt", b"state")
+    left = [run / "checkpoints" / ".latest.ckpt.k3j_x9.tmp", run / ".summary.json.a1b2c3.tmp"]
+    for path in left:
+        path.write_bytes(b"half")
+    (run / "notes.tmp").write_text("not ours")
+    assert sorted(remove_temporaries(run)) == sorted(left)
+    assert sorted(p.name for p in run.rglob("*") if p.is_file()) == ["latest.ckpt", "notes.tmp"]

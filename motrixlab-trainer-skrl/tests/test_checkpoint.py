@@ -10,6 +10,7 @@ from motrixlab_trainer_skrl.checkpoint import (
     MAGIC,
     CheckpointError,
     check_compatible,
+    prune_periodic,
     read_checkpoint,
     read_header,
     write_checkpoint,
@@ -100,3 +101,92 @@ def test_compatibility_names_env_and_backend(ckpt):
         check_compatible(ckpt, header, env="test-slider", trainer="skrl", backend="torch")
     with pytest.raises(CheckpointError, match="written by backend skrl/torch, not skrl/jax; use --backend torch"):
         check_compatible(ckpt, header, env="cartpole", trainer="skrl", backend="jax")
+
+
+def _write_periodic(directory, steps):
+    for n in steps:
+        write_checkpoint(directory / f"step-{n}.ckpt", {**HEADER, "env_steps": n}, b"x")
+
+
+def test_pruning_keeps_the_newest_periodic_checkpoints_and_never_latest_or_best(ckpt):
+    directory = ckpt.parent
+    write_checkpoint(directory / "best.ckpt", HEADER, b"b")
+    (directory / "step-notes.txt").write_text("not a checkpoint")
+    _write_periodic(directory, [1024, 2048, 3072, 4096, 5120, 10240])
+    deleted = prune_periodic(directory, 3, written=directory / "step-10240.ckpt")
+    assert sorted(p.name for p in deleted) == ["step-1024.ckpt", "step-2048.ckpt", "step-3072.ckpt"]
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "best.ckpt",
+        "latest.ckpt",
+        "step-10240.ckpt",
+        "step-4096.ckpt",
+        "step-5120.ckpt",
+        "step-notes.txt",
+    ]
+
+
+def test_pruning_never_deletes_the_file_just_written(tmp_path):
+    # a run resumed from fewer steps than older periodic files still keeps the one it wrote
+    _write_periodic(tmp_path, [8192, 9216, 4096])
+    prune_periodic(tmp_path, 2, written=tmp_path / "step-4096.ckpt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["step-4096.ckpt", "step-9216.ckpt"]
+
+
+def test_keep_zero_keeps_every_periodic_checkpoint(tmp_path):
+    _write_periodic(tmp_path, range(1024, 11 * 1024, 1024))
+    assert prune_periodic(tmp_path, 0, written=tmp_path / "step-10240.ckpt") == []
+    assert len(list(tmp_path.iterdir())) == 10
+
+
+def test_keep_checkpoints_is_validated():
+    from motrixlab import RLCfg
+
+    with pytest.raises(ValueError, match="keep_checkpoints: must be >= 0"):
+        RLCfg(keep_checkpoints=-1).validate()
+
+
+def _raw(path, header_bytes: bytes, payload: bytes = b"") -> None:
+    path.write_bytes(MAGIC + len(header_bytes).to_bytes(4, "little") + header_bytes + payload)
+
+
+def _one_line(path, match: str) -> None:
+    for read in (read_checkpoint, read_header):
+        with pytest.raises(CheckpointError, match=match) as info:
+            read(path)
+        assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_header_claiming_more_payload_than_the_file_holds_is_truncated(tmp_path):
+    path = tmp_path / "x.ckpt"
+    head = {"format": 1, "payload_bytes": 2**40, "payload_sha256": "0" * 64}
+    _raw(path, json.dumps(head).encode(), b"abc")
+    _one_line(path, r"is truncated: \d+ of \d+ bytes")
+
+
+@pytest.mark.parametrize("header", [b"[1, 2, 3]", b'"text"', b"null", b"42"])
+def test_a_header_that_is_no_json_object_is_corrupted(tmp_path, header):
+    path = tmp_path / "x.ckpt"
+    _raw(path, header, b"abc")
+    _one_line(path, r"corrupted: unreadable header \(header is not an object\)")
+
+
+@pytest.mark.parametrize("size", [-3, "many", None])
+def test_a_payload_size_that_is_no_size_is_corrupted(tmp_path, size):
+    path = tmp_path / "x.ckpt"
+    _raw(path, json.dumps({"format": 1, "payload_bytes": size, "payload_sha256": "0" * 64}).encode(), b"abc")
+    _one_line(path, "corrupted: unreadable header")
+
+
+def test_a_header_length_beyond_the_file_or_the_limit_is_refused_before_reading_it(tmp_path):
+    path = tmp_path / "x.ckpt"
+    path.write_bytes(MAGIC + (2**32 - 1).to_bytes(4, "little") + b"{}")
+    _one_line(path, "is truncated: 14 bytes, the header alone needs")
+    from motrixlab_trainer_skrl.checkpoint import MAX_HEADER_BYTES
+
+    big = MAX_HEADER_BYTES + 1
+    path.write_bytes(MAGIC + big.to_bytes(4, "little") + b" " * big)
+    _one_line(path, f"corrupted: a header of {big} bytes")
+
+
+def test_a_directory_is_no_checkpoint(tmp_path):
+    _one_line(tmp_path, "is a directory, not a file")

@@ -88,6 +88,7 @@ def test_every_ppo_field_is_used():
         "num_envs",
         "max_env_steps",
         "checkpoint_interval",
+        "keep_checkpoints",
         "eval_episodes",
         "eval_interval",
         "policy_hidden",

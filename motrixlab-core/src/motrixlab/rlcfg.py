@@ -13,6 +13,10 @@ class RLCfg:
     num_envs: int = 256
     max_env_steps: int = 1_000_000
     checkpoint_interval: int = 100_000  # env steps between periodic checkpoints; 0 = latest/best only
+    # periodic ``step-*.ckpt`` files kept, the oldest deleted once a new one is written (``latest`` and
+    # ``best`` never); 0 = keep all. Five: a few stages of a run to go back to, while a long run (or a
+    # small interval) cannot fill the disk with checkpoints nobody looks at.
+    keep_checkpoints: int = 5
     eval_episodes: int = 20
     # env steps between deterministic evaluations during training (eval_episodes each, on an env of
     # their own); when on, ``best`` is the best evaluated policy rather than the best training return
@@ -23,7 +27,7 @@ class RLCfg:
         for name in ("num_envs", "max_env_steps", "eval_episodes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name}: must be positive, got {getattr(self, name)!r}")
-        for name in ("checkpoint_interval", "eval_interval"):
+        for name in ("checkpoint_interval", "keep_checkpoints", "eval_interval"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: must be >= 0, got {getattr(self, name)!r}")
 

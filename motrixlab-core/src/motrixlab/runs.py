@@ -51,6 +51,21 @@ def remove_empty_run_dir(run_dir: Path, *, ignore: tuple[str, ...] = ()) -> None
         return
 
 
+def remove_temporaries(run_dir: Path) -> list[Path]:
+    """Delete what atomic writes of a killed process left behind (``.<name>.<random>.tmp`` in the run
+    directory and its ``checkpoints``); for a run about to be resumed, which no other process writes.
+    Best effort: a file that cannot be deleted stays. Returns what was deleted."""
+    removed = []
+    for folder in (run_dir, run_dir / "checkpoints"):
+        for path in folder.glob(".*.tmp"):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
 def list_runs(env: str, root: Path | None = None) -> list[Path]:
     """Runs of ``env`` that have a config, oldest first."""
     base = (root or runs_root()) / env

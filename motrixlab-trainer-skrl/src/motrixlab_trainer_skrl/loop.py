@@ -21,7 +21,7 @@ from motrixlab.runinfo import last_metric
 from motrixlab.trainer import Run
 
 from motrixlab_trainer_skrl.backend import Backend
-from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, write_checkpoint
+from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, prune_periodic, write_checkpoint
 from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
 from motrixlab_trainer_skrl.tracking import (
     TAG_LENGTH,
@@ -139,6 +139,7 @@ class TrainLoop:
         head = self._header(steps, mean_return=self.state.last_return)
         if periodic:
             write_checkpoint(ckpts / f"step-{steps}{SUFFIX}", head, payload)
+            prune_periodic(ckpts, self.run.rl_cfg.keep_checkpoints, written=ckpts / f"step-{steps}{SUFFIX}")
         write_checkpoint(ckpts / f"latest{SUFFIX}", head, payload)
         self.state.latest = ckpts / f"latest{SUFFIX}"
         if self._best_bytes is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import pickle
 import platform
 import sys
 import time
@@ -102,7 +103,7 @@ class SkrlTrainer(Trainer):
             )
         try:
             backend.load_state_bytes(payload)
-        except (ValueError, KeyError, RuntimeError, TypeError) as exc:
+        except (ValueError, KeyError, RuntimeError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise CheckpointError(
                 f"checkpoint {str(checkpoint)!r} does not fit this run's networks: {first[:200]}"

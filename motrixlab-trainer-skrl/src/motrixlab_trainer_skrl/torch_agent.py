@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -113,7 +114,15 @@ class TorchBackend(Backend):
         return buffer.getvalue()
 
     def load_state_bytes(self, payload: bytes) -> None:
-        state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
+        try:
+            state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
+        except pickle.UnpicklingError as exc:
+            # torch's message suggests weights_only=False: never for a file that may come from anyone
+            why = next((ln for ln in str(exc).splitlines() if "WeightsUnpickler error:" in ln), "")
+            why = why.split("WeightsUnpickler error:", 1)[-1].strip().split(". ")[0]
+            raise ValueError(
+                "payload refused: it holds objects other than tensors and plain values" + (f" ({why})" if why else "")
+            ) from None
         if not isinstance(state, dict):
             raise ValueError("payload is not a state dictionary")
         for name, module in self._stateful().items():

@@ -34,10 +34,15 @@ def _load_run(env: str, ref: str) -> tuple[Path, dict[str, Any]]:
     from motrixlab.runs import find_run
 
     run_dir = find_run(env, ref)
+    path = run_dir / "config.json"
     try:
-        config = json.loads((run_dir / "config.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"run {run_dir}: unreadable config.json ({exc})") from None
+        config = json.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"run config {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a file cut short or overwritten: not JSON (UnicodeDecodeError included)
+        raise ConfigError(f"run config {str(path)!r} is damaged: not valid JSON ({exc})") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"run config {str(path)!r} is damaged: not a JSON object")
     return run_dir, config
 
 
@@ -157,6 +162,10 @@ def train(
         if run_dir is not None:
             run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
         with training(run.dir):  # holds the run's lock; status.json says how training ended
+            if run_dir is not None:
+                from motrixlab.runs import remove_temporaries
+
+                remove_temporaries(run_dir)  # a killed process's half-written files (the lock is ours now)
             result = impl.train(run)
     except BaseException as exc:
         if resume is None:
