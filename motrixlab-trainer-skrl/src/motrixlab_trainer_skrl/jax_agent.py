@@ -74,6 +74,7 @@ class JaxBackend(Backend):
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
         enable_compilation_cache()
         self.device = jax.devices()[0]
+        skrl_private.drop_traced_jax_key()
         skrl_config.jax.device = self.device
         self.shared = cfg.shared_trunk
         self._build(  # seeds first: the models take their PRNG keys from skrl's config

@@ -151,3 +151,19 @@ def restore_jax_config_state(state: tuple[Any, Any]) -> None:
     from skrl import config
 
     config.jax._key, config.jax._device = state
+
+
+def drop_traced_jax_key() -> None:
+    """Replace skrl's PRNG key by a concrete placeholder when it is a tracer.
+
+    skrl's ``config.jax.key`` getter stores the key it converts; read for the first time inside a
+    ``jax.jit`` trace, it stores the trace's tracer, and the next ``config.jax.device = ...`` then
+    fails converting it. A backend seeds skrl right after setting the device, so the placeholder's
+    value never reaches a model.
+    """
+    import jax
+    import numpy as np
+    from skrl import config
+
+    if isinstance(config.jax._key, jax.core.Tracer):
+        config.jax._key = np.array([0, 0], dtype=np.uint32)
