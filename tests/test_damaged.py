@@ -23,17 +23,6 @@ COMMANDS = {
 }
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    reset_registry()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _problem_lines(err: str) -> list[str]:
     return [
         line
@@ -138,11 +127,11 @@ DAMAGE = {
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_a_damaged_run_is_one_line_naming_the_file(run, capsys, command, damage):
+def test_a_damaged_run_is_one_line_naming_the_file(run, run_cli, command, damage):
     make, says = DAMAGE[damage]
     damaged = make(run)
     before = sorted(p.relative_to(run) for p in run.rglob("*"))
-    code, _, err = _cli(capsys, *COMMANDS[command])
+    code, _, err = run_cli(*COMMANDS[command])
     assert code == 1, err
     assert "Traceback" not in err
     (line,) = _problem_lines(err)
@@ -151,12 +140,12 @@ def test_a_damaged_run_is_one_line_naming_the_file(run, capsys, command, damage)
     assert sorted(p.relative_to(run) for p in run.rglob("*")) == before  # nothing written, nothing removed
 
 
-def test_a_garbage_line_in_metrics_does_not_stop_a_resume(run, capsys):
+def test_a_garbage_line_in_metrics_does_not_stop_a_resume(run, run_cli):
     metrics = run / "metrics.jsonl"
     good = metrics.read_text().splitlines()
     assert len(good) == 2
     metrics.write_text("\n".join([good[0], "{not json", '{"no": "steps"}', good[1], "\x00\x00 cut sh"]) + "\n")
-    code, _, err = _cli(capsys, *COMMANDS["resume"])
+    code, _, err = run_cli(*COMMANDS["resume"])
     assert code == 0, err
     lines = metrics.read_text().splitlines()
     assert lines[:2] == good  # the good lines kept, in order; the damaged ones gone
@@ -175,7 +164,7 @@ class _Opens:
 
 
 @pytest.mark.parametrize("command", ["eval", "resume"])
-def test_a_checkpoint_payload_is_never_unpickled(run, capsys, tmp_path, command):
+def test_a_checkpoint_payload_is_never_unpickled(run, run_cli, tmp_path, command):
     """A payload whose checksum and header are right but which holds a pickled callable: nothing of
     it runs, the load is one line."""
     import io
@@ -188,7 +177,7 @@ def test_a_checkpoint_payload_is_never_unpickled(run, capsys, tmp_path, command)
     buffer = io.BytesIO()
     torch.save({"policy": _Opens(marker)}, buffer)
     write_checkpoint(path, header, buffer.getvalue())
-    code, _, err = _cli(capsys, *COMMANDS[command])
+    code, _, err = run_cli(*COMMANDS[command])
     assert not marker.exists()
     assert code == 1, err
     (line,) = _problem_lines(err)

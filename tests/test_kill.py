@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from motrixlab.cli.app import main
-from motrixlab.plugins import reset_registry
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "kill_trials.py"
 
@@ -32,20 +30,9 @@ def _load_benchmark():
 kill_trials = _load_benchmark()
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    reset_registry()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("trial", range(3))
-def test_a_killed_training_evaluates_and_resumes_without_losing_steps(tmp_path, monkeypatch, capsys, trial):
+def test_a_killed_training_evaluates_and_resumes_without_losing_steps(tmp_path, monkeypatch, run_cli, trial):
     runs = tmp_path / "runs"
     runs.mkdir()
     monkeypatch.setenv("MOTRIXLAB_RUNS_DIR", str(runs))
@@ -55,13 +42,13 @@ def test_a_killed_training_evaluates_and_resumes_without_losing_steps(tmp_path, 
     before = int(killed["steps_before"])
     assert before > 0
 
-    code, out, err = _cli(capsys, "eval", "cartpole", "--checkpoint", "latest", "--episodes", "1", "--json")
+    code, out, err = run_cli("eval", "cartpole", "--checkpoint", "latest", "--episodes", "1", "--json")
     assert code == 0, err
     assert json.loads(out)
 
     target = before + 1024
     resume = ("train", "cartpole", "--resume", "latest", "--max-steps", str(target), "--no-progress")
-    code, out, err = _cli(capsys, *resume)
+    code, out, err = run_cli(*resume)
     assert code == 0, err
     after = kill_trials._steps(kill_trials._latest(runs))
     assert after is not None and after >= before
