@@ -1,7 +1,8 @@
 """Faults of the file system end in one line and leave nothing half-written or empty behind.
 
-The faults are real: a path through a file, and a file-size limit (``RLIMIT_FSIZE``) that makes
-the kernel refuse writes past it, as a full disk would.
+The faults are real: a path through a file; a file-size limit (``RLIMIT_FSIZE``) that makes the
+kernel refuse writes past it; and, where the tests may mount one (as root), a read-only tmpfs and
+a 2 MB tmpfs that training fills until a write fails with "No space left on device".
 """
 
 from __future__ import annotations
@@ -135,3 +136,52 @@ def test_a_resumed_run_removes_the_temporaries_of_a_killed_write(tmp_path):
     (run / "notes.tmp").write_text("not ours")
     assert sorted(remove_temporaries(run)) == sorted(left)
     assert sorted(p.name for p in run.rglob("*") if p.is_file()) == ["latest.ckpt", "notes.tmp"]
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """``tmpfs(size)``: a small tmpfs mounted under ``tmp_path`` (skipped where mounting is not allowed)."""
+    mounts: list[Path] = []
+
+    def mount(size: str) -> Path:
+        where = tmp_path / f"mnt{len(mounts)}"
+        where.mkdir()
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, check=False
+        )
+        if proc.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
+        mounts.append(where)
+        return where
+
+    yield mount
+    for where in mounts:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_read_only_runs_directory_is_one_line(tmpfs):
+    mnt = tmpfs("1m")
+    (mnt / "runs").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    proc = _motrixlab(mnt / "runs", "train", "cartpole", "--max-steps", "1000", "--no-progress")
+    assert proc.returncode == 1
+    (line,) = _error_lines(proc.stderr)
+    assert line.startswith(f"motrixlab: error: cannot create the run directory '{mnt}/runs/cartpole/")
+    assert line.endswith("': Read-only file system (runs go under $MOTRIXLAB_RUNS_DIR or ./runs)")
+
+
+def test_a_full_disk_stops_training_with_one_line_and_the_last_checkpoint_intact(tmpfs):
+    """A 2 MB tmpfs fills with periodic checkpoints (none pruned) until a write fails with ENOSPC."""
+    from motrixlab_trainer_skrl.checkpoint import read_checkpoint
+
+    runs = tmpfs("2m") / "runs"
+    sets = ("rl.checkpoint_interval=2048", "rl.keep_checkpoints=0", "rl.eval_interval=0")
+    args = ("train", "cartpole", "--max-steps", "400000", "--no-progress", *(a for s in sets for a in ("--set", s)))
+    proc = _motrixlab(runs, *args)
+    assert proc.returncode == 1
+    (line,) = _error_lines(proc.stderr)  # and no traceback
+    assert line.startswith("motrixlab: error: cannot write '") and line.endswith("': No space left on device")
+    (run,) = (runs / "cartpole").iterdir()
+    header, _ = read_checkpoint(run / "checkpoints" / "latest.ckpt")  # complete and verified
+    assert header["env_steps"] > 0
+    assert not list((run / "checkpoints").glob(".*.tmp"))
