@@ -8,8 +8,6 @@ a 2 MB tmpfs that training fills until a write fails with "No space left on devi
 from __future__ import annotations
 
 import os
-import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,24 +17,28 @@ from motrixlab.errors import MotrixLabError, StorageError
 from motrixlab.runs import atomic_write_bytes, new_run_dir, remove_empty_run_dir, remove_temporaries
 
 
-def _limit_file_size(max_bytes: int):
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
-
-    return apply
+def _limited(max_bytes: int, *argv: str) -> list[str]:
+    """``python ARGV`` under a file-size limit: a small Python that ignores SIGXFSZ (so a write past the
+    limit fails with EFBIG instead of killing the process), sets ``RLIMIT_FSIZE`` and execs; both survive
+    the exec. (No ``preexec_fn``: forking a process that runs JAX's threads can deadlock the child.)"""
+    setup = (
+        "import os, resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({max_bytes}, {max_bytes})); "
+        "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+    )
+    return [sys.executable, "-c", setup, *argv]
 
 
 def _motrixlab(runs: Path, *args: str, max_file_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MOTRIXLAB_RUNS_DIR": str(runs), "RUST_LOG": "error"}
+    argv = ("-m", "motrixlab", *args)
     return subprocess.run(
-        [sys.executable, "-m", "motrixlab", *args],
+        [sys.executable, *argv] if max_file_bytes is None else _limited(max_file_bytes, *argv),
         capture_output=True,
         text=True,
         env=env,
         timeout=240,
         check=False,
-        preexec_fn=None if max_file_bytes is None else _limit_file_size(max_file_bytes),
     )
 
 
@@ -57,14 +59,7 @@ def test_a_failed_write_names_the_path_and_keeps_the_old_file(tmp_path):
         "    print(exc)\n"
         "    sys.exit(3)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        preexec_fn=_limit_file_size(50_000),
-    )
+    proc = subprocess.run(_limited(50_000, "-c", code), capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout.strip() == f"cannot write {str(target)!r}: File too large"
     assert target.read_bytes() == b"old checkpoint"
