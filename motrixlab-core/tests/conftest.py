@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("RUST_LOG", "error")
 
 import pytest
+from motrixlab.cli.app import main
 from motrixlab.plugins import reset_registry
 from motrixlab_testenv.env import SliderCfg, SliderEnv
 
@@ -34,3 +35,21 @@ def fresh_registry(monkeypatch):
     reset_registry()
     yield
     reset_registry()
+
+
+@pytest.fixture
+def cli(capsys, fresh_registry, monkeypatch):
+    """``cli(*args) -> (exit_code, stdout, stderr)``; plugins are rediscovered for every test."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:
+            code = 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -13,24 +13,6 @@ from motrixlab import ConfigError
 from motrixlab.cli.app import main
 
 
-@pytest.fixture
-def cli(capsys, fresh_registry, monkeypatch):
-    """``cli(*args) -> (exit_code, stdout, stderr)``; plugins are rediscovered for every test."""
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        else:
-            code = 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def subprocess_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     import os
 

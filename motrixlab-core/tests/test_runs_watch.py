@@ -13,7 +13,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from motrixlab.cli.app import main
 from motrixlab.monitor import PHASES, TrainingMonitor
 from motrixlab.runinfo import run_info
 from motrixlab.runstatus import run_status
@@ -39,21 +38,10 @@ with training(Path(sys.argv[1])):
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("COLUMNS", "200")
+def cli(cli, monkeypatch, tmp_path):
+    """The core tests' ``cli`` with runs in this test's own folder."""
     monkeypatch.setenv("MOTRIXLAB_RUNS_DIR", str(tmp_path / "runs"))
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        else:
-            code = 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli
 
 
 def _hold(run_dir: Path, how: str) -> subprocess.Popen:
