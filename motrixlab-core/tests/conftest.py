@@ -7,8 +7,8 @@ import os
 os.environ.setdefault("RUST_LOG", "error")
 
 import pytest
-from motrixlab.cli.app import main
 from motrixlab.plugins import reset_registry
+from motrixlab_testenv.cli import run_main
 from motrixlab_testenv.env import SliderCfg, SliderEnv
 
 
@@ -43,13 +43,6 @@ def cli(capsys, fresh_registry, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        else:
-            code = 0
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_main(capsys, *args)
 
     return run

@@ -27,7 +27,8 @@ from pathlib import Path
 MODES = {"dashboard": [], "none": ["--no-progress", "--log-interval", "0"]}
 
 
-def _drain(fd: int) -> None:
+def drain(fd: int) -> None:
+    """Read and drop a pseudo-terminal's output until it closes."""
     while True:
         try:
             if not os.read(fd, 65536):
@@ -45,7 +46,7 @@ def train_in_terminal(env: str, max_steps: int, seed: int, mode: str, runs: Path
     cmd += ["--max-steps", str(max_steps), *MODES[mode]]
     proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=run_env, close_fds=True)
     os.close(slave)
-    reader = threading.Thread(target=_drain, args=(master,), daemon=True)
+    reader = threading.Thread(target=drain, args=(master,), daemon=True)
     reader.start()
     code = proc.wait()
     reader.join(5)

@@ -23,14 +23,7 @@ import time
 
 os.environ.setdefault("RUST_LOG", "error")
 
-
-def _drain(fd: int) -> None:
-    while True:
-        try:
-            if not os.read(fd, 65536):
-                return
-        except OSError:
-            return
+from dashboard_overhead import drain  # the sibling script (its folder is on sys.path when run)
 
 
 def measure(env: str, max_steps: int, backend: str) -> dict[str, float]:
@@ -63,7 +56,7 @@ def measure(env: str, max_steps: int, backend: str) -> dict[str, float]:
     dashboard_module.Dashboard.draw = counted
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 110, 0, 0))
-    threading.Thread(target=_drain, args=(master,), daemon=True).start()
+    threading.Thread(target=drain, args=(master,), daemon=True).start()
     terminal = os.fdopen(slave, "w", buffering=1)
     stderr = sys.stderr
     with tempfile.TemporaryDirectory() as tmp:

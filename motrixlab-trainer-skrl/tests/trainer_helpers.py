@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from motrixlab.cli.app import main
+from motrixlab_testenv.cli import run_main
 
 #: A cartpole PPO config that balances within a few thousand updates' worth of steps on 2 cores.
 #: Pinned here (not the env's registered default) so retuning the env's config cannot break these tests.
@@ -43,14 +44,7 @@ def set_args(sets: tuple[str, ...] = CARTPOLE_FAST) -> list[str]:
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """``main(args)`` in this process -> (exit code, stdout, stderr)."""
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(capsys, *args)
 
 
 def train_cartpole(runs: Path, *args: str) -> Path:

@@ -1,0 +1,20 @@
+"""The ``motrixlab`` command run in-process, for the test suites of every package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_main(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """``motrixlab ARGS`` through ``main()`` in this process: (exit status, stdout, stderr), read from
+    pytest's ``capsys``."""
+    from motrixlab.cli.app import main
+
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    else:
+        code = 0
+    out, err = capsys.readouterr()
+    return code, out, err
