@@ -48,7 +48,9 @@ def train_in_terminal(env: str, max_steps: int, seed: int, mode: str, runs: Path
     os.close(slave)
     reader = threading.Thread(target=drain, args=(master,), daemon=True)
     reader.start()
-    code = proc.wait()
+    _, status, ru = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
     reader.join(5)
     os.close(master)
     if code != 0:
@@ -68,6 +70,9 @@ def train_in_terminal(env: str, max_steps: int, seed: int, mode: str, runs: Path
         "steps_per_wall_s": summary["env_steps"] / summary["wall_seconds"],
         "median_update_rate": statistics.median(rates[2:] or rates),
         "last_return": summary["last_return"],
+        "cpu": ru.ru_utime + ru.ru_stime,
+        "nvcsw": ru.ru_nvcsw,
+        "nivcsw": ru.ru_nivcsw,
     }
 
 
@@ -92,7 +97,7 @@ def main() -> None:
                         f"{env:10s} {mode:9s} {r['env_steps']:>10,} steps in {r['wall_seconds']:7.1f} s: "
                         f"{r['steps_per_wall_s']:>8,.0f} env-steps/s, "
                         f"median update rate {r['median_update_rate']:>8,.0f}, "
-                        f"last return {r['last_return']:.1f}",
+                        f"last return {r['last_return']:.1f} cpu {r['cpu']:.1f}s vcsw {r['nvcsw']} ivcsw {r['nivcsw']}",
                         flush=True,
                     )
     for env in args.envs:
