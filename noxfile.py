@@ -16,6 +16,7 @@ PACKAGES = (
     "./motrixlab-envs-locomotion",
     "./motrixlab-envs-manipulation",
     "./motrixlab-trainer-skrl[torch,jax,export]",
+    "./motrixlab-trainer-rslrl[export]",
 )
 TEST_DIRS = (
     "motrixlab-core/tests",
@@ -23,6 +24,7 @@ TEST_DIRS = (
     "motrixlab-envs-locomotion/tests",
     "motrixlab-envs-manipulation/tests",
     "motrixlab-trainer-skrl/tests",
+    "motrixlab-trainer-rslrl/tests",
     "tests",
 )
 

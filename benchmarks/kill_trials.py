@@ -51,7 +51,7 @@ def _latest(runs: Path) -> Path | None:
 
 
 def _steps(path: Path | None) -> int | None:
-    from motrixlab_trainer_skrl.checkpoint import CheckpointError, read_header
+    from motrixlab.training.checkpoint import CheckpointError, read_header
 
     if path is None:
         return None

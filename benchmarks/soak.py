@@ -57,7 +57,7 @@ def run_files(runs: Path) -> tuple[int, int]:
 
 
 def latest_steps(runs: Path) -> int | None:
-    from motrixlab_trainer_skrl.checkpoint import read_header
+    from motrixlab.training.checkpoint import read_header
 
     for path in runs.glob("cartpole/*/checkpoints/latest.ckpt"):
         try:

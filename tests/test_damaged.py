@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from motrixlab.cli.app import main
 from motrixlab.plugins import reset_registry
-from motrixlab_trainer_skrl.checkpoint import read_checkpoint, read_header, write_checkpoint
+from motrixlab.training.checkpoint import read_checkpoint, read_header, write_checkpoint
 
 COMMANDS = {
     "eval": ("eval", "cartpole", "--checkpoint", "latest", "--episodes", "1"),

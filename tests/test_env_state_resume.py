@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from motrixlab.cli.app import main
 from motrixlab.plugins import reset_registry
-from motrixlab_trainer_skrl.checkpoint import read_checkpoint, write_checkpoint
+from motrixlab.training.checkpoint import read_checkpoint, write_checkpoint
 
 N = 16
 SETS = (

@@ -167,7 +167,7 @@ def test_a_read_only_runs_directory_is_one_line(tmpfs):
 
 def test_a_full_disk_stops_training_with_one_line_and_the_last_checkpoint_intact(tmpfs):
     """A 2 MB tmpfs fills with periodic checkpoints (none pruned) until a write fails with ENOSPC."""
-    from motrixlab_trainer_skrl.checkpoint import read_checkpoint
+    from motrixlab.training.checkpoint import read_checkpoint
 
     runs = tmpfs("2m") / "runs"
     sets = ("rl.checkpoint_interval=2048", "rl.keep_checkpoints=0", "rl.eval_interval=0")

@@ -9,8 +9,21 @@ from importlib.metadata import entry_points
 
 import pytest
 
-HEAVY = ("motrixsim", "numba", "torch", "jax", "jaxlib", "flax", "optax", "skrl", "tensorboard", "tensorflow")
-FRAMEWORKS = ("torch", "jax", "jaxlib", "flax", "optax", "skrl", "tensorflow")
+HEAVY = (
+    "motrixsim",
+    "numba",
+    "torch",
+    "jax",
+    "jaxlib",
+    "flax",
+    "optax",
+    "skrl",
+    "rsl_rl",
+    "tensordict",
+    "tensorboard",
+    "tensorflow",
+)
+FRAMEWORKS = ("torch", "jax", "jaxlib", "flax", "optax", "skrl", "rsl_rl", "tensordict", "tensorflow")
 
 RUN_CLI = """\
 import json, sys

@@ -92,11 +92,16 @@ def test_info_json_describes_config_spaces_and_plugin(cli):
         "motrixlab_testenv.env:SliderEnv",
     )
     for backend in info["backends"]:
-        assert set(backend) == {"backend", "installed", "rl_cfg"}
+        assert set(backend) == {"backend", "installed", "rl_cfg", "notes"}
+        assert all(isinstance(note, str) and "\n" not in note for note in backend["notes"])
+    notes = {b["backend"]: b["notes"] for b in info["backends"]}
+    assert notes.get("skrl/torch", []) == []  # skrl honours every PPOCfg field
+    if "rslrl/torch" in notes:  # what rsl_rl does instead of a value normaliser is said, not hidden
+        assert any(n.startswith("rl.value_normalization=true:") for n in notes["rslrl/torch"])
 
 
 def test_info_text_shows_fields_and_spaces(cli, monkeypatch):
-    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl")
+    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl,rslrl")
     code, out, _ = cli("info", "test-slider")
     assert code == 0
     assert "max_angle" in out and "reset_noise" in out and "Box(4,)" in out and "Box(1,)" in out
@@ -133,7 +138,7 @@ def test_unknown_env_suggests_the_closest_name(cli, command):
 
 
 def test_train_without_a_trainer_gives_the_install_command(cli, monkeypatch):
-    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl")
+    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl,rslrl")
     code, out, err = cli("train", "test-slider")
     assert code == 1 and out == ""
     (line,) = error_lines(err)

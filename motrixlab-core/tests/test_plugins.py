@@ -226,12 +226,16 @@ def rl_cfgs_hook(register):
     register(motrixlab.RLCfgSpec(env="unit-rl", cfg="unit_rl_cfgs:AnyBackendPPO", trainer="unit", backend=None))
     register(motrixlab.RLCfgSpec(env="unit-rl", cfg="unit_rl_cfgs:JaxPPO", trainer="unit", backend="jax"))
     register(motrixlab.RLCfgSpec(env="unit-rl-typo", cfg="unit_rl_cfgs:JaxPPO", trainer="unit"))
+    # framework-neutral configs (trainer=None) serve every trainer without one of its own
+    register(motrixlab.RLCfgSpec(env="unit-neutral", cfg="unit_rl_cfgs:AnyBackendPPO"))
+    register(motrixlab.RLCfgSpec(env="unit-neutral", cfg="unit_rl_cfgs:JaxPPO", backend="jax"))
+    register(motrixlab.RLCfgSpec(env="unit-rl", cfg="unit_rl_cfgs:TrainerDefaultPPO"))
 
 
 def rl_registry(requires_jax: tuple[str, ...] = ()):
     module = plugin(
         "unit_rl",
-        motrixlab_register_envs=env_hook("unit-rl", "unit-rl-bare"),
+        motrixlab_register_envs=env_hook("unit-rl", "unit-rl-bare", "unit-neutral"),
         motrixlab_register_trainers=trainers_hook(requires_jax),
         motrixlab_register_rl_cfgs=rl_cfgs_hook,
     )
@@ -244,6 +248,10 @@ def test_rl_config_resolution_order(cfg_module):
     assert reg.rl_cfg_spec("unit-rl", "unit", "jax").cfg == "unit_rl_cfgs:JaxPPO"  # backend-specific
     assert reg.rl_cfg_spec("unit-rl", "unit", "torch").cfg == "unit_rl_cfgs:AnyBackendPPO"  # backend=None
     assert reg.rl_cfg_spec("unit-rl-bare", "unit", "torch") is None  # -> the trainer's default
+    # a trainer's own config wins over a neutral one; a neutral one serves any trainer, by backend first
+    assert reg.rl_cfg_spec("unit-rl", "other", "torch").cfg == "unit_rl_cfgs:TrainerDefaultPPO"
+    assert reg.rl_cfg_spec("unit-neutral", "unit", "torch").cfg == "unit_rl_cfgs:AnyBackendPPO"
+    assert reg.rl_cfg_spec("unit-neutral", "other", "jax").cfg == "unit_rl_cfgs:JaxPPO"
     assert type(make_rl_cfg("unit-rl", jax, registry=reg)) is JaxPPO
     assert type(make_rl_cfg("unit-rl", torch, registry=reg)) is AnyBackendPPO
     default = make_rl_cfg("unit-rl-bare", torch, registry=reg)
@@ -309,9 +317,9 @@ def test_no_usable_backend_lists_every_install_hint(cfg_module):
 
 
 def test_no_trainer_installed_gives_the_install_command(monkeypatch):
-    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl")
+    monkeypatch.setenv("MOTRIXLAB_DISABLE_PLUGINS", "skrl,rslrl")
     reg, _ = run_discover()
-    assert not [t for t in reg.trainers.values() if t.trainer == "skrl"]
+    assert not reg.trainers
     with pytest.raises(UnknownNameError, match=r"pip install 'motrixlab-trainer-skrl\[torch\]'"):
         reg.trainer("skrl", None)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from motrixlab import MotrixLabError
-from motrixlab_trainer_skrl.checkpoint import (
+from motrixlab.training.checkpoint import (
     MAGIC,
     CheckpointError,
     check_compatible,
@@ -181,7 +181,7 @@ def test_a_header_length_beyond_the_file_or_the_limit_is_refused_before_reading_
     path = tmp_path / "x.ckpt"
     path.write_bytes(MAGIC + (2**32 - 1).to_bytes(4, "little") + b"{}")
     _one_line(path, "is truncated: 14 bytes, the header alone needs")
-    from motrixlab_trainer_skrl.checkpoint import MAX_HEADER_BYTES
+    from motrixlab.training.checkpoint import MAX_HEADER_BYTES
 
     big = MAX_HEADER_BYTES + 1
     path.write_bytes(MAGIC + big.to_bytes(4, "little") + b" " * big)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from motrixlab_trainer_skrl.checkpoint import read_header
+from motrixlab.training.checkpoint import read_header
 from trainer_helpers import set_args, subprocess_cli
 
 INTERVAL = 2048  # env steps between periodic checkpoints: every 4th update
@@ -162,7 +162,7 @@ def _metric_steps(root: Path) -> list[int]:
 
 @pytest.mark.parametrize("cut", [0, 1, 7, 13, 40])
 def test_points_after_the_checkpoint_go_and_a_cut_last_record_too(tmp_path: Path, cut: int):
-    from motrixlab_trainer_skrl.tracking import MetricsSink, drop_metrics_after
+    from motrixlab.training.tracking import MetricsSink, drop_metrics_after
     from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 
     sink = MetricsSink(tmp_path)

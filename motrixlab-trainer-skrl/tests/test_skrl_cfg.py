@@ -9,7 +9,7 @@ import pytest
 from gymnasium import spaces
 from motrixlab import ConfigError
 from motrixlab.rlcfg import PPOCfg, RLCfg
-from motrixlab_trainer_skrl.skrl_cfg import RewardScale, as_ppo_cfg, ppo_kwargs
+from motrixlab_trainer_skrl.skrl_cfg import RewardScale, ppo_kwargs
 
 OBS = spaces.Box(-np.inf, np.inf, (4,), np.float32)
 
@@ -114,8 +114,11 @@ def test_reward_scale_returns_a_new_array():
 
 
 def test_a_non_ppo_config_is_refused_in_one_line():
-    with pytest.raises(ConfigError, match="needs a PPOCfg, got RLCfg"):
-        as_ppo_cfg(RLCfg())
+    from motrixlab.plugins import get_registry
+    from motrixlab_trainer_skrl.skrl_trainer import TorchTrainer
+
+    with pytest.raises(ConfigError, match="the skrl trainer needs a PPOCfg, got RLCfg"):
+        TorchTrainer(get_registry().trainer("skrl", "torch")).ppo_cfg(RLCfg())
 
 
 @pytest.mark.parametrize("framework", ["torch", "jax"])

@@ -71,7 +71,7 @@ def test_jax_resume_continues_the_step_count(runs, capsys):
     code, _, err = run_cli(capsys, "train", "test-slider", "--max-steps", "2048", *base)
     assert code == 0, err
     run_dir = only_run(runs, "test-slider")
-    from motrixlab_trainer_skrl.checkpoint import read_checkpoint
+    from motrixlab.training.checkpoint import read_checkpoint
 
     header = read_checkpoint(run_dir / "checkpoints" / "latest.ckpt")[0]
     assert header["env_steps"] == 2048 and header["backend"] == "jax"

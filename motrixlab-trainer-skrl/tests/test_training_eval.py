@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from motrixlab_trainer_skrl.checkpoint import read_checkpoint, read_header, write_checkpoint
+from motrixlab.training.checkpoint import read_checkpoint, read_header, write_checkpoint
 from trainer_helpers import run_cli, set_args, train_cartpole
 
 PER_UPDATE = 32 * 16  # CARTPOLE_FAST

@@ -28,10 +28,11 @@ def motrixlab_register_envs(register: Callable[[EnvSpec], None]) -> None:
 
 @hookspec
 def motrixlab_register_rl_cfgs(register: Callable[[RLCfgSpec], None]) -> None:
-    """Register tuned RL configs: ``register(RLCfgSpec(env=..., cfg="pkg.mod:PPO", trainer="skrl"))``.
+    """Register tuned RL configs: ``register(RLCfgSpec(env=..., cfg="pkg.mod:PPO"))``.
 
-    Resolution for (env, trainer, backend): backend-specific, then ``backend=None``, then the
-    trainer's ``default_cfg``. CLI overrides apply last.
+    Resolution for (env, trainer, backend), most specific first: this trainer and backend, this
+    trainer (``backend=None``), any trainer (``trainer=None``) and this backend, any trainer and any
+    backend; then the trainer's ``default_cfg``. CLI overrides apply last.
     """
 
 

@@ -100,7 +100,7 @@ class Registry:
             hint = did_you_mean(trainer, have.split(", "))
             raise UnknownNameError(f"unknown trainer {trainer!r}{hint}; installed: {have}")
         if backend is not None:
-            for spec in candidates:
+            for spec in sorted(candidates, key=_backend_preference):
                 if spec.backend == backend:
                     missing = missing_modules(spec.requires)
                     if missing:
@@ -122,11 +122,12 @@ class Registry:
         return min(usable, key=_backend_preference)
 
     def rl_cfg_spec(self, env: str, trainer: str, backend: str) -> RLCfgSpec | None:
-        """Backend-specific, then ``backend=None``; None means: use the trainer's default."""
-        mine = [s for s in self.rl_cfgs if s.env == env and s.trainer == trainer]
-        for wanted in (backend, None):
+        """The most specific registered config: for this trainer and backend, for this trainer, for any
+        trainer (``trainer=None``) and this backend, for any; None means: use the trainer's default."""
+        mine = [s for s in self.rl_cfgs if s.env == env]
+        for want in ((trainer, backend), (trainer, None), (None, backend), (None, None)):
             for spec in mine:
-                if spec.backend == wanted:
+                if (spec.trainer, spec.backend) == want:
                     return spec
         return None
 
@@ -143,12 +144,16 @@ def missing_modules(names: Iterable[str]) -> list[str]:
     return missing
 
 
-def _backend_preference(spec: TrainerSpec) -> tuple[int, str]:
-    """GPU backend when present, else torch, else jax, else anything else."""
+#: the trainer chosen when several offer the backend and none is named
+DEFAULT_TRAINER = "skrl"
+
+
+def _backend_preference(spec: TrainerSpec) -> tuple[int, bool, str]:
+    """GPU backend when present, else torch, else jax, else anything else; among trainers of one
+    backend, ``DEFAULT_TRAINER`` first, then by name."""
     order = {"torch": 1, "jax": 2}
-    if spec.backend == "torch" and _torch_has_gpu():
-        return (0, spec.key)
-    return (order.get(spec.backend, 3), spec.key)
+    rank = 0 if spec.backend == "torch" and _torch_has_gpu() else order.get(spec.backend, 3)
+    return (rank, spec.trainer != DEFAULT_TRAINER, spec.key)
 
 
 def _torch_has_gpu() -> bool:

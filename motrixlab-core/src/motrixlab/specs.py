@@ -32,11 +32,12 @@ class EnvSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class RLCfgSpec:
-    """A tuned RL config for one env, for one trainer and optionally one backend (None = any)."""
+    """A tuned RL config for one env; for one trainer or any (None: a framework-neutral config such as
+    a ``PPOCfg`` serves every trainer that takes it), and for one backend or any (None)."""
 
     env: str
     cfg: str
-    trainer: str = "skrl"
+    trainer: str | None = None
     backend: str | None = None
     plugin: str = field(default="", compare=False)
 

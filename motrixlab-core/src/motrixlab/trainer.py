@@ -85,6 +85,11 @@ class Trainer(ABC):
     def export(self, run: Run, checkpoint: Path, format: str, path: Path) -> Path:
         """Write the policy (with its observation normaliser) as ``format`` to ``path``."""
 
+    def cfg_notes(self, rl_cfg: RLCfg) -> tuple[str, ...]:
+        """Fields of ``rl_cfg`` this trainer cannot honour, one line each saying what happens instead;
+        ``train`` and ``info`` print them, so nothing is ignored silently. None by default."""
+        return ()
+
     #: formats ``export`` accepts, for the CLI's help and validation
     export_formats: tuple[str, ...] = ()
     #: file suffix of checkpoints, so ``--checkpoint best`` finds ``checkpoints/best<suffix>``

@@ -71,4 +71,4 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
 @motrixlab.hookimpl
 def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
     for name, (module, _cfg, _env, ppo, _description) in ENVS.items():
-        register(motrixlab.RLCfgSpec(env=name, cfg=f"{_PKG}.{module}:{ppo}", trainer="skrl", backend=None))
+        register(motrixlab.RLCfgSpec(env=name, cfg=f"{_PKG}.{module}:{ppo}"))

@@ -35,5 +35,5 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
 
 @motrixlab.hookimpl
 def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
-    register(motrixlab.RLCfgSpec(env="go1-walk", cfg=f"{_PKG}.ppo:Go1WalkPPO", trainer="skrl", backend=None))
-    register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO", trainer="skrl", backend=None))
+    register(motrixlab.RLCfgSpec(env="go1-walk", cfg=f"{_PKG}.ppo:Go1WalkPPO"))
+    register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO"))

@@ -54,4 +54,4 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
 @motrixlab.hookimpl
 def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
     for name, module, _, _, ppo, _ in _TASKS:
-        register(motrixlab.RLCfgSpec(env=name, cfg=f"{_PKG}.{module}:{ppo}", trainer="skrl", backend=None))
+        register(motrixlab.RLCfgSpec(env=name, cfg=f"{_PKG}.{module}:{ppo}"))

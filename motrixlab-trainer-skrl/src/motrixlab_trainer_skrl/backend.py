@@ -1,41 +1,36 @@
-"""What the framework-neutral loop needs from a framework: one skrl PPO agent and its tensors.
+"""The :class:`motrixlab.training.learner.Learner` of skrl: one skrl PPO agent and its tensors.
 
 Implementations live in ``torch_agent`` and ``jax_agent`` and are imported only when a backend runs;
-what they share (building models and agent, acting, seeding, the export parts) is written here once.
+what they share (building models and agent, acting, recording, tracking) is written here once.
 """
 
 from __future__ import annotations
 
-import random
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
-from motrixlab.rlcfg import PPOCfg
+from motrixlab.training.learner import Learner
+from motrixlab.training.tracking import (
+    TAG_ENTROPY_LOSS,
+    TAG_LEARNING_RATE,
+    TAG_POLICY_LOSS,
+    TAG_STD,
+    TAG_UPDATE_MS,
+    TAG_VALUE_LOSS,
+)
 
 from motrixlab_trainer_skrl import skrl_private
 from motrixlab_trainer_skrl.networks import build_models
 from motrixlab_trainer_skrl.skrl_cfg import ppo_kwargs
 
 
-class Backend(ABC):
-    """A skrl PPO agent on one framework, driven by :mod:`motrixlab_trainer_skrl.loop`."""
+class Backend(Learner):
+    """A skrl PPO agent on one framework."""
 
-    name: str  # "torch" | "jax"
     #: the skrl env wrapper of this framework (``torch_env.TorchEnv`` / ``jax_env.JaxEnv``)
     env_wrapper: type
-    device: Any
-
-    def __init__(
-        self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
-    ) -> None:
-        self.cfg = cfg
-        self.observation_space = observation_space
-        self.action_space = action_space
-        self.num_envs = num_envs
-        self.training = training
 
     # ---- construction (by the framework's subclass) -----------------------------------------
     agent: Any  # the skrl PPO agent
@@ -128,56 +123,24 @@ class Backend(ABC):
         return after != before and after % self.cfg.rollouts == 0
 
     def take_tracking(self) -> dict[str, float]:
-        """Losses, std and learning rate skrl tracked since the last call (then forgotten)."""
         data = self.agent.tracking_data
-        out = {k: float(np.mean(v)) for k, v in data.items() if v}
+        out = {rename_tracked(k): float(np.mean(v)) for k, v in data.items() if v}
         data.clear()
         return out
 
-    # ---- policy ----------------------------------------------------------------------------
-    @abstractmethod
-    def deterministic(self, obs: np.ndarray) -> np.ndarray:
-        """Mean actions with frozen normalisers (what evaluation, play and export use)."""
 
-    # ---- state -----------------------------------------------------------------------------
-    @abstractmethod
-    def state_bytes(self) -> bytes:
-        """Models, optimizer, scheduler and normalisers as checkpoint payload bytes (no pickle)."""
+#: skrl's tracking names -> MotrixLab's TensorBoard tags; the others go under ``skrl/``
+SKRL_TAGS = {
+    "Loss / Policy loss": TAG_POLICY_LOSS,
+    "Loss / Value loss": TAG_VALUE_LOSS,
+    "Loss / Entropy loss": TAG_ENTROPY_LOSS,
+    "Policy / Standard deviation": TAG_STD,
+    "Learning / Learning rate": TAG_LEARNING_RATE,
+    "Learning / Policy learning rate": TAG_LEARNING_RATE,
+    "Learning / Value learning rate": "train/value_learning_rate",
+    "Stats / Algorithm update time (ms)": TAG_UPDATE_MS,
+}
 
-    @abstractmethod
-    def load_state_bytes(self, payload: bytes) -> None:
-        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch."""
 
-    def seed(self, seed: int) -> None:
-        """Seed Python's and NumPy's global generators; a subclass also seeds its framework's and skrl's."""
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
-
-    # ---- export ----------------------------------------------------------------------------
-    @abstractmethod
-    def mean_layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The policy's mean layers, input to output, as NumPy (W (out, in), b)."""
-
-    @abstractmethod
-    def normaliser_stats(self) -> tuple[np.ndarray, np.ndarray, float, float] | None:
-        """The observation normaliser's running mean and variance (float32), epsilon and clip; None without one."""
-
-    def policy_export_parts(self) -> dict[str, Any]:
-        """NumPy parts of the deterministic policy for export: ``obs_mean``, ``obs_std``, ``obs_clip``
-        (None without a normaliser), ``layers`` [(W (out, in), b)], ``activation``, ``low``, ``high``."""
-        parts: dict[str, Any] = {
-            "layers": self.mean_layers(),
-            "activation": self.cfg.activation,
-            "low": self.action_space.low,
-            "high": self.action_space.high,
-            "obs_mean": None,
-            "obs_std": None,
-            "obs_clip": None,
-        }
-        stats = self.normaliser_stats()
-        if stats is not None:
-            mean, variance, epsilon, clip = stats
-            parts["obs_mean"] = mean
-            parts["obs_std"] = np.sqrt(variance) + np.float32(epsilon)
-            parts["obs_clip"] = float(clip)
-        return parts
+def rename_tracked(name: str) -> str:
+    return SKRL_TAGS.get(name, "skrl/" + name.replace(" / ", "/").replace(" ", "_"))

@@ -194,7 +194,7 @@ class JaxBackend(Backend):
         if scaler is None:
             return None
         mean, variance = (np.asarray(scaler[k], np.float32) for k in ("running_mean", "running_variance"))
-        return mean, variance, float(scaler["eps"]), float(scaler["clip"])
+        return mean, np.sqrt(variance), float(scaler["eps"]), float(scaler["clip"])
 
 
 def _check_same_shapes(name: str, template: Any, value: Any) -> None:

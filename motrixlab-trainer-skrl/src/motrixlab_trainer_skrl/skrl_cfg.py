@@ -66,12 +66,3 @@ def ppo_kwargs(
         kwargs["value_preprocessor"] = scaler
         kwargs["value_preprocessor_kwargs"] = {"size": 1, "device": device}
     return kwargs
-
-
-def as_ppo_cfg(cfg: Any) -> PPOCfg:
-    """The skrl backends train PPO: refuse any other RL config with a clear line."""
-    from motrixlab.errors import ConfigError
-
-    if not isinstance(cfg, PPOCfg):
-        raise ConfigError(f"the skrl trainer needs a PPOCfg, got {type(cfg).__name__}")
-    return cfg

@@ -147,4 +147,4 @@ class TorchBackend(Backend):
         if not isinstance(pre, RunningStandardScaler):
             return None
         mean, variance = (x.float().cpu().numpy() for x in (pre.running_mean, pre.running_variance))
-        return mean, variance, float(pre.epsilon), float(pre.clip_threshold)
+        return mean, np.sqrt(variance), float(pre.epsilon), float(pre.clip_threshold)

@@ -102,11 +102,13 @@ def info(
     backends = []
     for t in reg.trainer_backends():
         rl = reg.rl_cfg_spec(env, t.trainer, t.backend)
+        installed = not missing_modules(t.requires)
         backends.append(
             {
                 "backend": t.key,
-                "installed": not missing_modules(t.requires),
+                "installed": installed,
                 "rl_cfg": rl.cfg if rl else (t.default_cfg or None),
+                "notes": list(_cfg_notes(env, t, reg)) if installed else [],
             }
         )
     plugin = reg.plugins[spec.plugin]
@@ -156,8 +158,22 @@ def info(
         for b in backends:
             state = "installed" if b["installed"] else "framework missing"
             console.print(escape(f"backend {b['backend']}: {state}; RL config {b['rl_cfg'] or '(none)'}"))
+            for note in b["notes"]:
+                console.print(escape(f"  note: {note}"))
     else:
         console.print(escape("backends: none installed (pip install 'motrixlab-trainer-skrl[torch]')"))
+
+
+def _cfg_notes(env: str, spec: Any, reg: Any) -> tuple[str, ...]:
+    """What the backend says it cannot honour in the env's RL config (nothing if that cannot be told)."""
+    from motrixlab.cli.train import _trainer
+    from motrixlab.errors import MotrixLabError
+    from motrixlab.factory import make_rl_cfg
+
+    try:
+        return tuple(_trainer(spec).cfg_notes(make_rl_cfg(env, spec, registry=reg)))
+    except MotrixLabError:
+        return ()
 
 
 def register(app: typer.Typer) -> None:

@@ -159,6 +159,8 @@ def train(
     )
     try:  # a fresh run that fails before writing anything leaves no directory behind
         impl = _trainer(run.trainer)
+        for note in impl.cfg_notes(run.rl_cfg):
+            print(f"motrixlab: note: {note}", file=sys.stderr)
         if run_dir is not None:
             run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
         with training(run.dir):  # holds the run's lock; status.json says how training ended

@@ -1,12 +1,13 @@
 """ONNX and TorchScript export of a deterministic policy, observation normaliser included.
 
-Both backends hand over plain NumPy parts (:meth:`Backend.policy_export_parts`), so a JAX policy
+Every learner hands over plain NumPy parts (:meth:`Learner.policy_export_parts`), so a JAX policy
 is rebuilt as the same torch MLP. Every file is checked against the live policy before it is
 moved into place: a file that does not reproduce the policy to ``TOLERANCE`` is never written.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import warnings
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from motrixlab.errors import MotrixLabError
 
 FORMATS = ("onnx", "torchscript")
@@ -27,24 +29,25 @@ class ExportError(MotrixLabError):
     """Export is impossible (missing package) or its output does not match the policy."""
 
 
-def _require(module: str, extra: str) -> Any:
+#: the torch modules of ``PPOCfg.activation``'s names
+ACTIVATIONS = {"elu": "ELU", "relu": "ReLU", "tanh": "Tanh", "silu": "SiLU"}
+
+
+def _require(module: str, packages: str) -> Any:
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
         raise ExportError(
-            f"export needs {module!r}, which is not installed; install it with: "
-            f"pip install 'motrixlab-trainer-skrl[{extra}]'"
+            f"export needs {module!r}, which is not installed; install it with: pip install {packages}"
         ) from None
 
 
 def build_module(parts: dict[str, Any]) -> Any:
     """``obs (B, O) float32 -> actions (B, A)``: normalise, clip, MLP, clip to the action bounds."""
-    torch = _require("torch", "torch,export")
+    torch = _require("torch", "torch")
     from torch import nn
-
-    from motrixlab_trainer_skrl.torch_models import ACTIVATIONS
 
     class ExportedPolicy(nn.Module):
         def __init__(self) -> None:
@@ -57,7 +60,7 @@ def build_module(parts: dict[str, Any]) -> Any:
                     linear.bias.copy_(torch.tensor(np.asarray(b, np.float32)))
                 layers.append(linear)
                 if i < len(parts["layers"]) - 1:
-                    layers.append(ACTIVATIONS[parts["activation"]]())
+                    layers.append(getattr(nn, ACTIVATIONS[parts["activation"]])())
             self.net = nn.Sequential(*layers)
             n_obs = parts["layers"][0][0].shape[1]
             normalise = parts["obs_mean"] is not None
@@ -67,13 +70,16 @@ def build_module(parts: dict[str, Any]) -> Any:
             self.register_buffer("obs_std", torch.tensor(np.asarray(std, np.float32)))
             self.obs_clip = float(parts["obs_clip"]) if normalise else float("inf")
             self.normalise = normalise
+            self.clip_obs = normalise and math.isfinite(self.obs_clip)
             self.register_buffer("low", torch.tensor(np.asarray(parts["low"], np.float32)))
             self.register_buffer("high", torch.tensor(np.asarray(parts["high"], np.float32)))
 
         def forward(self, obs: torch.Tensor) -> torch.Tensor:
             x = obs
             if self.normalise:
-                x = torch.clamp((x - self.obs_mean) / self.obs_std, -self.obs_clip, self.obs_clip)
+                x = (x - self.obs_mean) / self.obs_std
+                if self.clip_obs:
+                    x = torch.clamp(x, -self.obs_clip, self.obs_clip)
             return torch.maximum(torch.minimum(self.net(x), self.high), self.low)
 
     return ExportedPolicy().eval()
@@ -93,7 +99,7 @@ def export_policy(parts: dict[str, Any], fmt: str, path: Path, live: Callable[[n
     """Write ``path`` (atomically) and return the max abs difference to ``live`` on probe inputs."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
-    torch = _require("torch", "torch,export")
+    torch = _require("torch", "torch")
     module = build_module(parts)
     n_obs = parts["layers"][0][0].shape[1]
     probe = probe_observations(parts, n_obs)
@@ -104,8 +110,8 @@ def export_policy(parts: dict[str, Any], fmt: str, path: Path, live: Callable[[n
     tmp = Path(tmp_name)
     try:
         if fmt == "onnx":
-            _require("onnx", "export")
-            ort = _require("onnxruntime", "export")
+            _require("onnx", "onnx onnxruntime")
+            ort = _require("onnxruntime", "onnx onnxruntime")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # The TorchScript-based exporter needs no onnxscript and gives a plain, static graph.

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from motrixlab_trainer_skrl.tracking import add_log
+from motrixlab.training.tracking import add_log
 
 SUCCESS_KEY = "success"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from motrixlab_trainer_skrl.evaluation import Episodes, run_episodes
+from motrixlab.training.evaluation import Episodes, run_episodes
 
 
 def play_episodes(

@@ -1,7 +1,9 @@
-"""The training loop: steps an ``ABEnv`` batch, feeds skrl's PPO agent, logs, checkpoints.
+"""The training loop: steps an ``ABEnv`` batch, feeds a :class:`~motrixlab.training.learner.Learner`,
+logs, checkpoints, evaluates and reports to the training monitor.
 
-skrl's ``SequentialTrainer`` is not used: this loop hands skrl ``info["final_obs"]`` for
-time-limit bootstrapping, tracks episodes in NumPy, and owns checkpoints and logging.
+The libraries' own runners are not used: this loop hands the learner ``info["final_obs"]`` for
+time-limit bootstrapping, tracks episodes in NumPy, and owns checkpoints and logging, so every
+trainer writes the same run directory.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from motrixlab.monitor import PHASES, TrainingMonitor
 from motrixlab.runinfo import last_metric
 from motrixlab.trainer import Run
-
-from motrixlab_trainer_skrl.backend import Backend
-from motrixlab_trainer_skrl.checkpoint import SUFFIX, env_state_fields, prune_periodic, write_checkpoint
-from motrixlab_trainer_skrl.evaluation import TrainingEvaluator
-from motrixlab_trainer_skrl.tracking import (
+from motrixlab.training.checkpoint import SUFFIX, env_state_fields, prune_periodic, write_checkpoint
+from motrixlab.training.evaluation import TrainingEvaluator
+from motrixlab.training.learner import Learner
+from motrixlab.training.tracking import (
     TAG_LENGTH,
     TAG_RETURN,
     TAG_STEPS_PER_S,
@@ -31,7 +33,6 @@ from motrixlab_trainer_skrl.tracking import (
     EpisodeStats,
     LogTerms,
     MetricsSink,
-    rename_skrl,
 )
 
 #: ``latest`` is also refreshed at least this often (wall seconds), besides periodic checkpoints
@@ -72,13 +73,13 @@ class _StopRequest:
 
 @dataclass
 class UpdateInfo:
-    """Passed to the ``on_update`` hook after every PPO update."""
+    """Passed to the ``on_update`` hook after every policy update."""
 
     env_steps: int
     train_seconds: float
     mean_return: float | None
     mean_length: float | None
-    backend: Backend
+    backend: Learner
 
 
 @dataclass
@@ -95,7 +96,7 @@ class TrainLoop:
         self,
         run: Run,
         env: Any,
-        backend: Backend,
+        backend: Learner,
         *,
         start_steps: int,
         best_return: float | None,
@@ -247,7 +248,7 @@ class TrainLoop:
                     TAG_RETURN: float(np.mean(new_returns)) if new_returns else None,
                     TAG_LENGTH: float(np.mean(new_lengths)) if new_lengths else None,
                     TAG_STEPS_PER_S: rate,
-                    **rename_skrl(backend.take_tracking()),
+                    **backend.take_tracking(),
                     **{f"env/{k}": v for k, v in log_means.items()},
                 }
                 if next_eval is None:

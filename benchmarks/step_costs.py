@@ -1,11 +1,11 @@
 """Where a training step's time goes: the policy's action, the env step, recording, the PPO update.
 
-    python motrixlab-trainer-skrl/benchmarks/step_costs.py cartpole --num-envs 64 128 256 512
+    python benchmarks/step_costs.py cartpole --num-envs 64 128 256 512
+    python benchmarks/step_costs.py go1-walk --num-envs 1024 --updates 3 --trainer rslrl
 
-Drives the torch backend's skrl agent the way the training loop does (``act``, the env step,
-``record``: skrl's ``record_transition`` and ``post_interaction``, which runs the update every
-``rl.rollouts`` steps),
-with the env's registered PPO config at each ``--num-envs``, and times each part per env step.
+Drives a trainer's learner (default skrl on torch) the way the training loop does (``act``, the env
+step, ``record``, which runs the update every ``rl.rollouts`` steps), with the env's registered PPO
+config at each ``--num-envs``, and times each part per env step.
 "training" is the rate of the whole loop, "without update" the rate of the rollout alone; ``bench``
 is ``motrixlab bench`` at the same size (random actions). The CPU may be shared: figures are noisy.
 """
@@ -20,14 +20,20 @@ import time
 os.environ.setdefault("RUST_LOG", "error")
 
 
-def measure(env_name: str, num_envs: int, updates: int, sets: list[str] | None = None) -> dict[str, float]:
+def measure(
+    env_name: str,
+    num_envs: int,
+    updates: int,
+    sets: list[str] | None = None,
+    trainer: str = "skrl",
+    backend_name: str = "torch",
+) -> dict[str, float]:
     import motrixlab
     from motrixlab import make_rl_cfg
     from motrixlab.cli.bench import measure as bench
+    from motrixlab.cli.train import _trainer
     from motrixlab.overrides import parse_set_args
     from motrixlab.plugins import get_registry
-    from motrixlab_trainer_skrl.skrl_cfg import as_ppo_cfg
-    from motrixlab_trainer_skrl.torch_agent import TorchBackend
 
     overrides = parse_set_args(sets or [])
     if overrides["env"]:
@@ -35,11 +41,11 @@ def measure(env_name: str, num_envs: int, updates: int, sets: list[str] | None =
     if "num_envs" in overrides["rl"]:
         raise SystemExit("step_costs.py: give batch sizes with --num-envs, not --set rl.num_envs")
     reg = get_registry()
-    cfg = as_ppo_cfg(
-        make_rl_cfg(env_name, reg.trainer("skrl", "torch"), {**overrides["rl"], "num_envs": num_envs}, registry=reg)
-    )
+    spec = reg.trainer(trainer, backend_name)
+    impl = _trainer(spec)  # a motrixlab.training LoopTrainer
+    cfg = impl.ppo_cfg(make_rl_cfg(env_name, spec, {**overrides["rl"], "num_envs": num_envs}, registry=reg))
     env = motrixlab.make(env_name, num_envs=num_envs, seed=0)
-    backend = TorchBackend(cfg, env.observation_space, env.action_space, num_envs, training=True)
+    backend = impl.learner_class()(cfg, env.observation_space, env.action_space, num_envs, training=True)
     wrapped = backend.wrap(env)
     obs, _ = wrapped.reset(seed=0)
     warmup = 2 * cfg.rollouts  # the first updates pay for lazy initialisation
@@ -91,15 +97,18 @@ def main() -> None:
     parser.add_argument("--num-envs", nargs="+", type=int, default=[64])
     parser.add_argument("--updates", type=int, default=40)
     parser.add_argument("--set", dest="sets", action="append", default=[], help="rl.<field>=<value> overrides")
+    parser.add_argument("--trainer", default="skrl")
+    parser.add_argument("--backend", default="torch")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [measure(args.env, n, args.updates, args.sets) for n in args.num_envs]
+    rows = [measure(args.env, n, args.updates, args.sets, args.trainer, args.backend) for n in args.num_envs]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
     for r in rows:
         print(
-            f"{args.env} x{r['num_envs']}: per env step (ms) act {r['act_ms']:.3f}, env {r['env_ms']:.3f}, "
+            f"{args.env} {args.trainer}/{args.backend} x{r['num_envs']}: per env step (ms) "
+            f"act {r['act_ms']:.3f}, env {r['env_ms']:.3f}, "
             f"record {r['record_ms']:.3f}, update {r['update_ms']:.3f}; training "
             f"{r['training_env_steps_per_s']:,.0f} env-steps/s, without update "
             f"{r['without_update_env_steps_per_s']:,.0f}, bench {r['bench_env_steps_per_s']:,.0f} "

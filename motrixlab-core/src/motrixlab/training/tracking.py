@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import struct
+import time
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from motrixlab.runs import atomic_write_bytes
 
 #: TensorBoard tags written by the loop (env log terms go under ``env/<name>``)
@@ -19,16 +21,13 @@ TAG_LENGTH = "episode/length"
 TAG_STEPS_PER_S = "perf/env_steps_per_s"
 #: wall seconds since the run started (a resumed run's go on from its last line): metrics.jsonl only
 TAG_WALL = "wall_seconds"
-SKRL_TAGS = {
-    "Loss / Policy loss": "loss/policy",
-    "Loss / Value loss": "loss/value",
-    "Loss / Entropy loss": "loss/entropy",
-    "Policy / Standard deviation": "policy/std",
-    "Learning / Learning rate": "train/learning_rate",
-    "Learning / Policy learning rate": "train/learning_rate",
-    "Learning / Value learning rate": "train/value_learning_rate",
-    "Stats / Algorithm update time (ms)": "perf/update_ms",
-}
+#: what a learner's ``take_tracking`` reports, under these tags when the library has the figure
+TAG_POLICY_LOSS = "loss/policy"
+TAG_VALUE_LOSS = "loss/value"
+TAG_ENTROPY_LOSS = "loss/entropy"
+TAG_STD = "policy/std"
+TAG_LEARNING_RATE = "train/learning_rate"
+TAG_UPDATE_MS = "perf/update_ms"
 
 
 class EpisodeStats:
@@ -112,29 +111,31 @@ def add_log(
 
 
 class MetricsSink:
-    """TensorBoard scalars (skrl's event writer: no torch needed) plus one JSON line per update."""
+    """TensorBoard scalars (through the ``tensorboard`` package's event writer: no torch or TensorFlow
+    needed) plus one JSON line per update."""
 
     def __init__(self, run_dir: Path) -> None:
-        from skrl.utils.tensorboard import SummaryWriter
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-        self.writer = SummaryWriter(str(run_dir), queue_size=100, flush_seconds=10)
+        self.writer = EventFileWriter(str(run_dir), max_queue_size=100, flush_secs=10)
         self.jsonl = (run_dir / "metrics.jsonl").open("a", buffering=1)
 
     def write(self, env_steps: int, record: dict[str, float | None]) -> None:
+        from tensorboard.compat.proto.event_pb2 import Event
+        from tensorboard.compat.proto.summary_pb2 import Summary
+
         clean = {k: v for k, v in record.items() if v is not None and math.isfinite(v)}
+        now = time.time()
         for tag, value in clean.items():
             if tag != TAG_WALL:
-                self.writer.add_scalar(tag=tag, value=float(value), timestep=int(env_steps))
+                summary = Summary(value=[Summary.Value(tag=tag, simple_value=float(value))])
+                self.writer.add_event(Event(wall_time=now, step=int(env_steps), summary=summary))
         self.jsonl.write(json.dumps({"env_steps": int(env_steps), **clean}) + "\n")
 
     def close(self) -> None:
         self.writer.flush()
         self.writer.close()
         self.jsonl.close()
-
-
-def rename_skrl(tracked: dict[str, float]) -> dict[str, float]:
-    return {SKRL_TAGS.get(k, "skrl/" + k.replace(" / ", "/").replace(" ", "_")): v for k, v in tracked.items()}
 
 
 # ---- a resumed run repeats the steps after its checkpoint: their old points go ----------------------

@@ -164,7 +164,12 @@ def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: s
     """Refuse a checkpoint written for another env, trainer or backend."""
     if header.get("env") != env:
         raise CheckpointError(f"checkpoint {str(path)!r} was trained on env {header.get('env')!r}, not {env!r}")
-    if header.get("trainer") != trainer or header.get("backend") != backend:
+    if header.get("trainer") != trainer:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} was written by trainer {header.get('trainer')}/{header.get('backend')}, "
+            f"not {trainer}/{backend}; pass the run it belongs to with --run"
+        )
+    if header.get("backend") != backend:
         raise CheckpointError(
             f"checkpoint {str(path)!r} was written by backend {header.get('trainer')}/{header.get('backend')}, "
             f"not {trainer}/{backend}; use --backend {header.get('backend')}"
