@@ -87,6 +87,21 @@ def value_of(learner, obs: np.ndarray) -> np.ndarray:
         return learner.alg.critic(learner._td(torch.from_numpy(obs))).view(-1).numpy()
 
 
+def test_networks_start_from_the_core_initialisation():
+    learner = make_learner(policy_hidden=(16, 16), value_hidden=(8,))
+    actor = [m for m in learner.alg.actor.mlp if isinstance(m, torch.nn.Linear)]
+    critic = [m for m in learner.alg.critic.mlp if isinstance(m, torch.nn.Linear)]
+    assert [tuple(m.weight.shape) for m in actor] == [(16, 3), (16, 16), (2, 16)]
+    assert [tuple(m.weight.shape) for m in critic] == [(8, 3), (1, 8)]
+    # orthogonal rows scaled by the gain: the mean head starts near 0, hidden layers at sqrt(2)
+    np.testing.assert_allclose(torch.linalg.norm(actor[-1].weight, dim=1).detach().numpy(), 0.01, rtol=1e-4)
+    np.testing.assert_allclose(torch.linalg.norm(actor[1].weight, dim=1).detach().numpy(), 2**0.5, rtol=1e-4)
+    np.testing.assert_allclose(torch.linalg.norm(critic[-1].weight, dim=1).detach().numpy(), 1.0, rtol=1e-4)
+    assert all(float(m.bias.detach().abs().max()) == 0.0 for m in actor + critic)
+    obs = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)
+    assert np.abs(learner.deterministic(obs)).max() < 0.1  # the policy starts at the action centre
+
+
 def test_a_policy_update_runs_once_per_rollout_and_is_tracked():
     learner = make_learner(rollouts=4)
     before = [p.detach().clone() for p in learner.alg.actor.parameters()]

@@ -7,10 +7,11 @@ from typing import Any
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+from motrixlab.training.learner import HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN
 from skrl.models.jax import DeterministicMixin, GaussianMixin, Model
 
 from motrixlab_trainer_skrl import skrl_private
-from motrixlab_trainer_skrl.networks import GAUSSIAN, HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, shared_trunk_hidden
+from motrixlab_trainer_skrl.networks import GAUSSIAN, shared_trunk_hidden
 
 ACTIVATIONS: dict[str, Any] = {"elu": nn.elu, "relu": nn.relu, "tanh": jnp.tanh, "silu": nn.silu}
 

@@ -1,17 +1,12 @@
 """The networks both backends build (``torch_models``, ``jax_models``), framework-free: which models a
-config asks for, their initial gains and the Gaussian policy's settings."""
+config asks for and the Gaussian policy's settings (their initial gains are the core's,
+``motrixlab.training.learner.HIDDEN_GAIN`` and the like, shared by every trainer)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from motrixlab.rlcfg import PPOCfg
-
-#: orthogonal initialisation gains: hidden layers, the policy's mean head, the value head
-HIDDEN_GAIN = math.sqrt(2)
-MEAN_GAIN = 0.01
-VALUE_GAIN = 1.0
 
 #: skrl ``GaussianMixin`` arguments: unclipped actions (the env clips), log-std kept in [-20, 2]
 GAUSSIAN = {"clip_actions": False, "clip_log_std": True, "min_log_std": -20.0, "max_log_std": 2.0}

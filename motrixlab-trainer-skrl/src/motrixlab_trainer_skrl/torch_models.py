@@ -6,10 +6,11 @@ import itertools
 from typing import Any
 
 import torch
+from motrixlab.training.learner import HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN
 from skrl.models.torch import DeterministicMixin, GaussianMixin, Model
 from torch import nn
 
-from motrixlab_trainer_skrl.networks import GAUSSIAN, HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, shared_trunk_hidden
+from motrixlab_trainer_skrl.networks import GAUSSIAN, shared_trunk_hidden
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU}
 

@@ -13,6 +13,7 @@ and, after a step for which ``record`` returned True (a policy update ran), ``ta
 
 from __future__ import annotations
 
+import math
 import random
 from abc import ABC, abstractmethod
 from typing import Any
@@ -20,6 +21,14 @@ from typing import Any
 import numpy as np
 
 from motrixlab.rlcfg import PPOCfg
+
+#: Orthogonal initialisation gains of every learner's networks (biases 0): hidden layers, the policy's
+#: mean head, the value head. Part of what a ``PPOCfg`` means, so that a config tuned with one trainer
+#: starts from the same kind of network on another: a mean head near 0 starts the policy at the
+#: centre of the action space, where ``init_log_std`` sets its exploration.
+HIDDEN_GAIN = math.sqrt(2)
+MEAN_GAIN = 0.01
+VALUE_GAIN = 1.0
 
 
 class Learner(ABC):

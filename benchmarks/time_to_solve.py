@@ -1,7 +1,8 @@
 """Time to solve: wall time from the start of training to a deterministic evaluation return >= target.
 
-    python motrixlab-trainer-skrl/benchmarks/time_to_solve.py                  # cartpole, torch and jax, 5 seeds
-    python motrixlab-trainer-skrl/benchmarks/time_to_solve.py --backend torch --seeds 0 1 2 --set rl.num_envs=64
+    python benchmarks/time_to_solve.py                  # cartpole, skrl on torch and jax, 5 seeds
+    python benchmarks/time_to_solve.py --backend torch --seeds 0 1 2 --set rl.num_envs=64
+    python benchmarks/time_to_solve.py --backend skrl/torch rslrl/torch     # trainer/backend
 
 Per seed, in this process: the framework is imported first (import time is not training time),
 then ``Trainer.train`` runs with the env's registered PPO config. After every PPO update the
@@ -10,7 +11,7 @@ the clock paused; the first update whose mean return reaches ``--target`` stops 
 the time and env steps to solve. An evaluation stops early once the target is out of reach
 (assumes a per-step reward of at most 1, as in cartpole).
 
-Then, unless ``--no-command``: the whole ``motrixlab train ENV --backend B`` command is timed in a
+Then, unless ``--no-command``: the whole ``motrixlab train ENV --trainer T --backend B`` command is timed in a
 subprocess, its final policy evaluated, and the training loop's throughput (rollouts and PPO
 updates) compared with ``motrixlab bench`` at the same number of envs. The CPU may be shared:
 figures are noisy, medians are reported.
@@ -52,9 +53,15 @@ def _eval_until(env: Any, policy: Any, episodes: int, target: float, max_steps: 
     return float(returns.mean())
 
 
+def split_key(key: str) -> tuple[str, str]:
+    """``trainer/backend``, or a backend alone for skrl's."""
+    trainer, _, backend = key.rpartition("/")
+    return trainer or "skrl", backend
+
+
 def time_to_solve(
     env_name: str,
-    backend: str,
+    key: str,
     seed: int,
     sets: list[str],
     target: float,
@@ -67,7 +74,10 @@ def time_to_solve(
     # this benchmark evaluates after every update itself: the config's own evaluations (which do not
     # change the training) would only add CPU time to ``cpu_seconds``
     sets = ["rl.eval_interval=0", *sets]
-    run = build_run(env_name, backend=backend, seed=seed, sets=sets, max_steps=max_steps, show_progress=False)
+    trainer_name, backend = split_key(key)
+    run = build_run(
+        env_name, trainer=trainer_name, backend=backend, seed=seed, sets=sets, max_steps=max_steps, show_progress=False
+    )
     trainer = _trainer(run.trainer)
     eval_env: list[Any] = []
     solved: dict[str, Any] = {}
@@ -125,10 +135,12 @@ def time_to_solve(
     }
 
 
-def command_run(env_name: str, backend: str, sets: list[str], runs_dir: Path) -> dict[str, Any]:
+def command_run(env_name: str, key: str, sets: list[str], runs_dir: Path) -> dict[str, Any]:
     """Time ``motrixlab train`` end to end, then evaluate its best checkpoint and read its throughput."""
     env = {**os.environ, "MOTRIXLAB_RUNS_DIR": str(runs_dir), "RUST_LOG": "error"}
-    cmd = [sys.executable, "-m", "motrixlab", "train", env_name, "--backend", backend, "--no-progress"]
+    trainer, backend = split_key(key)
+    cmd = [sys.executable, "-m", "motrixlab", "train", env_name, "--trainer", trainer, "--backend", backend]
+    cmd.append("--no-progress")
     for s in sets:
         cmd += ["--set", s]
     t0 = time.perf_counter()
@@ -198,9 +210,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MOTRIXLAB_RUNS_DIR"] = tmp
         for backend in args.backend:
-            module = {"torch": "motrixlab_trainer_skrl.torch_agent", "jax": "motrixlab_trainer_skrl.jax_agent"}
-            importlib.import_module(module[backend])
-            if backend == "torch":
+            from motrixlab.cli.train import _trainer
+            from motrixlab.plugins import get_registry
+
+            _trainer(get_registry().trainer(*split_key(backend))).learner_class()  # imports the framework
+            if split_key(backend)[1] == "torch":
                 importlib.import_module("torch._dynamo")  # torch's optimizers import it on first use
             rows = [
                 time_to_solve(
@@ -218,7 +232,7 @@ def main() -> None:
                 "median_env_steps": _median([r["env_steps"] if r["solved"] else float("inf") for r in rows]),
             }
             if not args.no_command:
-                cmd = command_run(args.env, backend, args.sets, Path(tmp) / f"cmd-{backend}")
+                cmd = command_run(args.env, backend, args.sets, Path(tmp) / f"cmd-{backend.replace('/', '-')}")
                 cmd["bench_env_steps_per_s"] = bench_env(args.env, cmd["num_envs"])
                 cmd["train_share_of_bench"] = cmd["train_env_steps_per_s"] / cmd["bench_env_steps_per_s"]
                 entry["command"] = cmd

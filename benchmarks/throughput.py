@@ -1,6 +1,6 @@
 """Training throughput next to the env's own: ``motrixlab train`` env-steps/s vs ``motrixlab bench``.
 
-    python motrixlab-trainer-skrl/benchmarks/throughput.py cartpole go1-walk --backend torch --updates 4
+    python benchmarks/throughput.py cartpole go1-walk --backend torch --updates 4
 
 For each env, in a subprocess: ``motrixlab train ENV`` with the env's registered PPO config for
 ``--updates`` PPO updates (``--set`` overrides apply, e.g. ``rl.num_envs=1024``). The training rate
