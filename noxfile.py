@@ -16,6 +16,7 @@ PACKAGES = (
     "./motrixlab-envs-locomotion",
     "./motrixlab-envs-manipulation",
     "./motrixlab-trainer-skrl[torch,jax,export]",
+    "./motrixlab-deploy-mujoco[video]",
 )
 TEST_DIRS = (
     "motrixlab-core/tests",
@@ -23,6 +24,7 @@ TEST_DIRS = (
     "motrixlab-envs-locomotion/tests",
     "motrixlab-envs-manipulation/tests",
     "motrixlab-trainer-skrl/tests",
+    "motrixlab-deploy-mujoco/tests",
     "tests",
 )
 
