@@ -50,7 +50,7 @@ class Go1RoughEnv(Go1WalkEnv):
     def deploy_description(self) -> dict[str, Any]:
         from motrixlab.deploy import DeployUnavailable
 
-        raise DeployUnavailable("go1-rough's terrain and spawn points are generated for each run, not in a model file")
+        raise DeployUnavailable("rough terrain and its spawn points are generated for each run, not in a model file")
 
     def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
         """Centre of the env's tile, jittered inside the platform; high enough to clear the ground under the feet."""
