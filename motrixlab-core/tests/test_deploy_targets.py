@@ -47,7 +47,9 @@ def test_a_target_whose_engine_is_missing_prints_its_install_hint():
         install_hint="pip install motrixlab-deploy-far-engine",
     )
     reg = discover([("far", target_plugin("far", spec))], strict=True)
-    with pytest.raises(MotrixLabError, match="needs motrixlab_no_such_engine.*pip install motrixlab-deploy-far-engine"):
+    with pytest.raises(
+        MotrixLabError, match=r"needs motrixlab_no_such_engine.*pip install motrixlab-deploy-far-engine"
+    ):
         reg.deploy_target("far-engine")
 
 

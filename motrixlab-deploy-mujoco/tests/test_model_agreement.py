@@ -15,7 +15,6 @@ import motrixlab
 import numpy as np
 import pytest
 from motrixlab.deploy import describe_env
-
 from motrixlab_deploy_mujoco.controller import Controller
 from motrixlab_deploy_mujoco.model import load_model
 
