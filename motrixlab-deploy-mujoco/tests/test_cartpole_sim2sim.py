@@ -63,3 +63,18 @@ def test_an_untrained_policy_is_seen_to_fall(cartpole_onnx, capsys, tmp_path):
     result = json.loads(out)
     assert result["metrics"]["fall_rate"] == 1.0
     assert result["metrics"]["mean_length_steps"] < 200
+
+
+def test_video_of_the_first_episode(cartpole_onnx, capsys, tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "cartpole.gif"
+    code, out, err = cli(
+        capsys, "deploy", str(cartpole_onnx), "--target", "mujoco", "--seconds", "1", "--video", str(gif)
+    )
+    if code != 0 and "cannot render here" in err:
+        pytest.skip(err)
+    assert code == 0, err
+    assert f"video: {gif}" in out.replace("\n", "")
+    with Image.open(gif) as image:
+        assert image.n_frames >= 20 and image.size == (320, 240)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ class MujocoTarget(DeployTarget):
     """Runs each episode at the artifact's physics step with its control law (see ``controller``)."""
 
     def deploy(self, artifact: Path, options: DeployOptions) -> DeployResult:
+        if options.video is not None and not os.environ.get("DISPLAY"):
+            os.environ.setdefault("MUJOCO_GL", "egl")  # headless: offscreen rendering (read when mujoco loads)
         import mujoco
 
         from motrixlab_deploy_mujoco.model import load_model
