@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("RUST_LOG", "error")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering for the video test (read when mujoco loads)
 sys.path.insert(0, str(Path(__file__).parent))  # for ``import deploy_helpers`` (importlib import mode)
 
 import pytest
