@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from motrixlab.deploy import OBS_TERMS
 from motrixlab.errors import MotrixLabError
 
 from motrixlab_deploy_mujoco.artifact import Artifact
@@ -18,8 +19,6 @@ from motrixlab_deploy_mujoco.artifact import Artifact
 def _command_slice(description: dict[str, Any]) -> tuple[slice, float] | None:
     start = 0
     sizes = {"joints": len(description["joints"]), "actions": len(description["control"]["joints"])}
-    from motrixlab.deploy import OBS_TERMS
-
     for term in description["observation"]:
         width = sizes.get(str(OBS_TERMS[term["term"]][0]), OBS_TERMS[term["term"]][0])
         if term["term"] == "command":

@@ -10,7 +10,9 @@ from motrixlab.deploy import DeployOptions, DeployResult, DeployTarget
 
 from motrixlab_deploy_mujoco.artifact import load_artifact
 from motrixlab_deploy_mujoco.commands import command_sequences
+from motrixlab_deploy_mujoco.controller import Controller
 from motrixlab_deploy_mujoco.episodes import run_episode, summarize
+from motrixlab_deploy_mujoco.model import load_model
 
 
 class MujocoTarget(DeployTarget):
@@ -21,14 +23,10 @@ class MujocoTarget(DeployTarget):
             os.environ.setdefault("MUJOCO_GL", "egl")  # headless: offscreen rendering (read when mujoco loads)
         import mujoco
 
-        from motrixlab_deploy_mujoco.model import load_model
-
         art = load_artifact(artifact)
         d = art.description
         model, layout = load_model(d, str(artifact))
         data = mujoco.MjData(model)
-        from motrixlab_deploy_mujoco.controller import Controller
-
         ctrl = Controller(d, layout)
         control_dt = d["timing"]["physics_dt"] * d["timing"]["decimation"]
         seconds = options.seconds if options.seconds is not None else float(d["episode"]["max_seconds"])
