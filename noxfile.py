@@ -17,6 +17,7 @@ PACKAGES = (
     "./motrixlab-envs-manipulation",
     "./motrixlab-trainer-skrl[torch,jax,export]",
     "./motrixlab-trainer-rslrl[export]",
+    "./motrixlab-deploy-mujoco[video]",
 )
 TEST_DIRS = (
     "motrixlab-core/tests",
@@ -25,6 +26,7 @@ TEST_DIRS = (
     "motrixlab-envs-manipulation/tests",
     "motrixlab-trainer-skrl/tests",
     "motrixlab-trainer-rslrl/tests",
+    "motrixlab-deploy-mujoco/tests",
     "tests",
 )
 

@@ -59,7 +59,9 @@ def test_every_hook_is_described():
     assert hooks and _mentioned(hooks, section("Plugins")) == []
 
 
-@pytest.mark.parametrize("spec", [motrixlab.EnvSpec, motrixlab.RLCfgSpec, motrixlab.TrainerSpec])
+@pytest.mark.parametrize(
+    "spec", [motrixlab.EnvSpec, motrixlab.RLCfgSpec, motrixlab.TrainerSpec, motrixlab.DeployTargetSpec]
+)
 def test_every_spec_field_is_described(spec):
     assert _mentioned([f.name for f in dataclasses.fields(spec)], section("Plugins")) == []
 

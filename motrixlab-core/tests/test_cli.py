@@ -122,6 +122,7 @@ def test_plugins_lists_name_distribution_version_and_registrations(cli):
         "envs": ["test-slider", "test-refresh"],
         "rl_cfgs": [],
         "trainers": [],
+        "deploy_targets": [],
         "errors": [],
     }
     code, out, _ = cli("plugins")

@@ -20,7 +20,7 @@ from motrixlab.errors import (
 )
 from motrixlab.hookspecs import hookimpl
 from motrixlab.rlcfg import PPOCfg, RLCfg
-from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
+from motrixlab.specs import DeployTargetSpec, EnvSpec, RLCfgSpec, TrainerSpec
 
 __version__ = "0.1.0"
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ABEnv",
     "ConfigError",
+    "DeployTargetSpec",
     "EnvCfg",
     "EnvSpec",
     "EvalResult",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pluggy
 
-from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
+from motrixlab.specs import DeployTargetSpec, EnvSpec, RLCfgSpec, TrainerSpec
 
 PROJECT = "motrixlab"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -42,4 +42,13 @@ def motrixlab_register_trainers(register: Callable[[TrainerSpec], None]) -> None
 
     ``entry`` names a ``motrixlab.Trainer`` subclass; it is imported only when training starts,
     after ``requires`` were found importable.
+    """
+
+
+@hookspec
+def motrixlab_register_deploy_targets(register: Callable[[DeployTargetSpec], None]) -> None:
+    """Register deployment targets: ``register(DeployTargetSpec(name="mujoco", entry="pkg.mod:Target"))``.
+
+    ``entry`` names a ``motrixlab.deploy.DeployTarget`` subclass; it is imported only when
+    ``motrixlab deploy --target NAME`` runs, after ``requires`` were found importable.
     """

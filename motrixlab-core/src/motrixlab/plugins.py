@@ -20,13 +20,18 @@ import pluggy
 from motrixlab import hookspecs
 from motrixlab.errors import MotrixLabError, PluginError, UnknownNameError
 from motrixlab.names import did_you_mean, one_of
-from motrixlab.specs import EnvSpec, RLCfgSpec, TrainerSpec
+from motrixlab.specs import DeployTargetSpec, EnvSpec, RLCfgSpec, TrainerSpec
 
 GROUP = hookspecs.PROJECT
 DISABLE_ENV = "MOTRIXLAB_DISABLE_PLUGINS"
 STRICT_ENV = "MOTRIXLAB_STRICT_PLUGINS"
 
-_HOOKS = ("motrixlab_register_envs", "motrixlab_register_rl_cfgs", "motrixlab_register_trainers")
+_HOOKS = (
+    "motrixlab_register_envs",
+    "motrixlab_register_rl_cfgs",
+    "motrixlab_register_trainers",
+    "motrixlab_register_deploy_targets",
+)
 
 
 @dataclass
@@ -41,6 +46,7 @@ class PluginInfo:
     envs: list[str] = field(default_factory=list)
     rl_cfgs: list[str] = field(default_factory=list)
     trainers: list[str] = field(default_factory=list)
+    deploy_targets: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -53,6 +59,7 @@ class PluginInfo:
             "envs": self.envs,
             "rl_cfgs": self.rl_cfgs,
             "trainers": self.trainers,
+            "deploy_targets": self.deploy_targets,
             "errors": self.errors,
         }
 
@@ -64,6 +71,7 @@ class Registry:
     envs: dict[str, EnvSpec] = field(default_factory=dict)
     rl_cfgs: list[RLCfgSpec] = field(default_factory=list)
     trainers: dict[str, TrainerSpec] = field(default_factory=dict)
+    deploy_targets: dict[str, DeployTargetSpec] = field(default_factory=dict)
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
 
     @property
@@ -120,6 +128,23 @@ class Registry:
             )
             raise MotrixLabError(f"no usable trainer backend: their frameworks are not installed; {hints}")
         return min(usable, key=_backend_preference)
+
+    def deploy_target(self, name: str) -> DeployTargetSpec:
+        """A usable deploy target: registered, with its ``requires`` importable."""
+        spec = self.deploy_targets.get(name)
+        if spec is None:
+            have = f"installed: {one_of(self.deploy_targets)}" if self.deploy_targets else "none is installed"
+            raise UnknownNameError(
+                f"unknown deploy target {name!r}{did_you_mean(name, self.deploy_targets)}; {have} "
+                f"(a target comes from a package such as: pip install motrixlab-deploy-{name})"
+            )
+        missing = missing_modules(spec.requires)
+        if missing:
+            raise MotrixLabError(
+                f"deploy target {name!r} needs {', '.join(missing)}, which is not installed; "
+                f"install it with: {spec.install_hint or 'pip install ' + ' '.join(missing)}"
+            )
+        return spec
 
     def rl_cfg_spec(self, env: str, trainer: str, backend: str) -> RLCfgSpec | None:
         """The most specific registered config: for this trainer and backend, for this trainer, for any
@@ -244,6 +269,7 @@ class _Loader:
         self._call("motrixlab_register_envs", EnvSpec, self._add_env)
         self._call("motrixlab_register_trainers", TrainerSpec, self._add_trainer)
         self._call("motrixlab_register_rl_cfgs", RLCfgSpec, self._add_rl_cfg)
+        self._call("motrixlab_register_deploy_targets", DeployTargetSpec, self._add_deploy_target)
         return self.registry
 
     def _call(self, hook: str, kind: type, add: Callable[[Any, PluginInfo], None]) -> None:
@@ -284,6 +310,14 @@ class _Loader:
             return
         self.registry.trainers[spec.key] = _with_plugin(spec, info.name)
         info.trainers.append(spec.key)
+
+    def _add_deploy_target(self, spec: DeployTargetSpec, info: PluginInfo) -> None:
+        if spec.name in self.registry.deploy_targets:
+            other = self.registry.deploy_targets[spec.name].plugin
+            info.errors.append(f"deploy target {spec.name!r} is already registered by plugin {other!r}")
+            return
+        self.registry.deploy_targets[spec.name] = _with_plugin(spec, info.name)
+        info.deploy_targets.append(spec.name)
 
     def _add_rl_cfg(self, spec: RLCfgSpec, info: PluginInfo) -> None:
         if spec.env not in self.registry.envs:

@@ -67,3 +67,22 @@ class TrainerSpec:
     @property
     def key(self) -> str:
         return f"{self.trainer}/{self.backend}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployTargetSpec:
+    """A deployment target: runs an exported, self-describing policy file somewhere else than training.
+
+    ``requires`` are import names checked (not imported) before the target is used.
+    """
+
+    name: str
+    entry: str
+    requires: tuple[str, ...] = ()
+    install_hint: str = ""
+    description: str = ""
+    plugin: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "deploy target")
+        check_ref(self.entry, f"deploy target {self.name!r}")

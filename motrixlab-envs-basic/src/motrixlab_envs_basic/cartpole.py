@@ -13,6 +13,7 @@ steps per action). Reset: qpos and qvel uniform in ±``reset_noise`` (0.01) arou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from motrixlab import EnvCfg, PPOCfg
@@ -55,6 +56,12 @@ class CartPoleEnv(BasicEnv[CartPoleCfg]):
     def compute_terminated(self) -> np.ndarray:
         q = self.state["qpos"]
         return (np.abs(q[:, 1]) > self.cfg.max_angle) | (np.abs(q[:, 0]) > self.cfg.max_position)
+
+    def deploy_description(self) -> dict[str, Any]:
+        """What a controller outside MotrixSim needs to run this task's policy (``motrixlab.deploy``)."""
+        from motrixlab_envs_basic.deployment import describe_cartpole
+
+        return describe_cartpole(self)
 
     def initial_state(self, n: int) -> np.ndarray:
         noise = self.cfg.reset_noise

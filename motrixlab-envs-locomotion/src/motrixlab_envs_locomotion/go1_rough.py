@@ -47,6 +47,11 @@ class Go1RoughEnv(Go1WalkEnv):
         self.commanded_distance = np.zeros(n, np.float32)
         self._level_mean = float(self.levels.mean())
 
+    def deploy_description(self) -> dict[str, Any]:
+        from motrixlab.deploy import DeployUnavailable
+
+        raise DeployUnavailable("rough terrain and its spawn points are generated for each run, not in a model file")
+
     def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
         """Centre of the env's tile, jittered inside the platform; high enough to clear the ground under the feet."""
         k = len(ids)

@@ -258,6 +258,12 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         every reset row that has taken a step since its last reset (a finished episode inside ``step``,
         or a running one that ``reset()`` abandons). ``self.state`` holds their last state."""
 
+    def deploy_description(self) -> dict[str, Any]:
+        """What a controller outside MotrixSim needs to run this task's policy (``motrixlab.deploy``)."""
+        from motrixlab_envs_locomotion.deployment import describe
+
+        return describe(self)
+
     def camera_view(self, row: int = 0) -> dict[str, Any]:
         """Follows the trunk of env ``row`` from behind and to the side."""
         x, y, z = (float(v) for v in self.state["qpos"][row, :3])

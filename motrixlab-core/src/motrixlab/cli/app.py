@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from motrixlab.cli import bench, envs, plugins, runs, train
+from motrixlab.cli import bench, deploy, envs, plugins, runs, train
 from motrixlab.errors import MotrixLabError
 
 app = typer.Typer(
@@ -18,7 +18,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for group in (envs, plugins, train, runs, bench):
+for group in (envs, plugins, train, runs, bench, deploy):
     group.register(app)
 
 

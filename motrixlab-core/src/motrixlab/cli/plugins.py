@@ -30,6 +30,8 @@ def plugins(as_json: bool = typer.Option(False, "--json", help="Machine-readable
             parts.append(f"{len(p.rl_cfgs)} RL configs")
         if p.trainers:
             parts.append(f"trainers: {', '.join(p.trainers)}")
+        if p.deploy_targets:
+            parts.append(f"deploy targets: {', '.join(p.deploy_targets)}")
         status = "disabled" if p.disabled else ("[red]" + escape("; ".join(p.errors)) + "[/red]" if p.errors else "ok")
         cells = (p.name, p.distribution or "-", p.version or "-", "\n".join(parts) or "-")
         table.add_row(*map(escape, cells), status)

@@ -273,7 +273,9 @@ def export(
     env: str = typer.Argument(..., help="Environment name."),
     checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
     fmt: str = typer.Option("onnx", "--format", "-f", help="onnx or torchscript."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Output file (default: next to the checkpoint)."),
+    output: Path | None = typer.Option(
+        None, "--output", "--out", "-o", help="Output file (default: next to the checkpoint)."
+    ),
     run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
 ) -> None:

@@ -95,8 +95,16 @@ def probe_observations(parts: dict[str, Any], n_obs: int, rows: int = 256, seed:
     return (mean + z * std).astype(np.float32)
 
 
-def export_policy(parts: dict[str, Any], fmt: str, path: Path, live: Callable[[np.ndarray], np.ndarray]) -> float:
-    """Write ``path`` (atomically) and return the max abs difference to ``live`` on probe inputs."""
+def export_policy(
+    parts: dict[str, Any],
+    fmt: str,
+    path: Path,
+    live: Callable[[np.ndarray], np.ndarray],
+    metadata: dict[str, str] | None = None,
+) -> float:
+    """Write ``path`` (atomically) and return the max abs difference to ``live`` on probe inputs.
+
+    ``metadata`` goes into an ONNX file's ``metadata_props`` (the deploy description among them)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
     torch = _require("torch", "torch")
@@ -125,6 +133,8 @@ def export_policy(parts: dict[str, Any], fmt: str, path: Path, live: Callable[[n
                     dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
                     opset_version=17,
                 )
+            if metadata:
+                _add_metadata(tmp, metadata)
             session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
             got = session.run([OUTPUT_NAME], {INPUT_NAME: probe})[0]
         else:
@@ -145,3 +155,19 @@ def export_policy(parts: dict[str, Any], fmt: str, path: Path, live: Callable[[n
     finally:
         tmp.unlink(missing_ok=True)
     return error
+
+
+def _add_metadata(path: Path, metadata: dict[str, str]) -> None:
+    onnx = _require("onnx", "onnx onnxruntime")
+    model = onnx.load(str(path))
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(path))
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """An ONNX file's ``metadata_props`` as a dict."""
+    ort = _require("onnxruntime", "onnx onnxruntime")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return dict(session.get_modelmeta().custom_metadata_map)

@@ -337,8 +337,23 @@ class LoopTrainer(Trainer):
         from motrixlab.training.export import export_policy
 
         backend, _ = self.load_policy(run, checkpoint)
-        export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic)
+        metadata = self._deploy_metadata(run) if format == "onnx" else None
+        export_policy(backend.policy_export_parts(), format, Path(path), backend.deterministic, metadata)
         return Path(path)
+
+    def _deploy_metadata(self, run: Run) -> dict[str, str] | None:
+        """The env's deploy description for the ONNX file; an env without one gets one line on stderr
+        and an export without it (``motrixlab deploy`` then refuses the file, saying so)."""
+        from motrixlab.deploy import METADATA_KEY, DeployUnavailable, describe_env, encode
+
+        env = self._make_env(run, 1, 0)
+        try:
+            return {METADATA_KEY: encode(describe_env(env, run.env.name))}
+        except DeployUnavailable as exc:
+            print(f"motrixlab: note: no deploy metadata in this export: {exc}", file=sys.stderr)
+            return None
+        finally:
+            env.close()
 
 
 def _ranked_by(best: Path, ranking: str) -> bool:

@@ -1,0 +1,85 @@
+"""The Go1 tasks' deploy description: what a controller outside MotrixSim needs to run their policy.
+
+Everything is read from the live env (gains and limits come from the model's actuators, as the task
+itself reads them), so the description cannot drift from what the policy was trained with.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from motrixlab.deploy import VERSION, embed_model
+
+from motrixlab_envs_locomotion.observation import OBS_LAYOUT
+from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, JOINTS, STANDING_HEIGHT, STANDING_TORQUE, TRUNK
+
+if TYPE_CHECKING:
+    from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
+
+#: The task's observation groups as standard deploy terms (``motrixlab.deploy.OBS_TERMS``).
+STANDARD_TERMS = {
+    "lin_vel": "base_lin_vel",
+    "ang_vel": "base_ang_vel",
+    "gravity": "projected_gravity",
+    "joint_pos": "joint_pos_rel",
+    "joint_vel": "joint_vel",
+    "last_action": "last_action",
+    "command": "command",
+}
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in values]
+
+
+def describe(env: Go1WalkEnv) -> dict[str, Any]:
+    """The deploy description of a flat-ground Go1 env (nominal gains: randomisation is not part of it)."""
+    cfg = env.cfg
+    c = cfg.commands
+    r = cfg.reset
+    stand_targets = DEFAULT_JOINT_POS + STANDING_TORQUE / env.kp  # as the task's zero-action targets
+    return {
+        "version": VERSION,
+        "model": embed_model(cfg.model_file),
+        "timing": {"physics_dt": float(cfg.sim_dt), "decimation": int(cfg.sim_substeps)},
+        "base_body": TRUNK,
+        "joints": list(JOINTS),
+        "default_joint_pos": _floats(DEFAULT_JOINT_POS),
+        "control": {
+            "kind": "pd",
+            "joints": list(JOINTS),
+            # target = clip(action_offset + action_scale * action, low, high); the offset carries the
+            # standing pose's gravity feed-forward (STANDING_TORQUE / kp)
+            "action_scale": [float(cfg.action_scale)] * len(JOINTS),
+            "action_offset": _floats(stand_targets),
+            "low": _floats(env.target_low),
+            "high": _floats(env.target_high),
+            "kp": _floats(env.kp),
+            "kd": _floats(env.kd),
+            "torque_limit": _floats(env.torque_limit),
+        },
+        "observation": [{"term": STANDARD_TERMS[name], "dim": width, "scale": 1.0} for name, width in OBS_LAYOUT],
+        "obs_dim": sum(width for _, width in OBS_LAYOUT),
+        "commands": {
+            "low": [c.lin_vel_x[0], c.lin_vel_y[0], c.ang_vel_yaw[0]],
+            "high": [c.lin_vel_x[1], c.lin_vel_y[1], c.ang_vel_yaw[1]],
+            "resample_seconds": float(c.resample_seconds),
+            "standing_share": float(c.standing_share),
+            "min_speed": float(c.min_speed),
+        },
+        "episode": {
+            "max_seconds": float(cfg.max_episode_seconds),
+            "terminate": [
+                {"kind": "tilt", "body": TRUNK, "max_rad": float(cfg.max_tilt)},
+                {"kind": "contact", "geoms": [TRUNK], "with": list(env.ground_geoms)},
+            ],
+        },
+        "initial_state": {
+            "base_pos": [0.0, 0.0, float(STANDING_HEIGHT)],
+            "random_yaw": bool(r.random_yaw),
+            "joint_pos_noise": float(r.joint_pos_noise),
+            "base_lin_vel_noise": float(r.base_lin_vel_noise),
+            "base_ang_vel_noise": float(r.base_ang_vel_noise),
+        },
+        "reward": None,
+    }
