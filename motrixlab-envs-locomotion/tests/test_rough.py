@@ -72,14 +72,14 @@ def test_terrain_level_is_logged(make_rough):
 def test_invalid_terrain_config_is_a_config_error(small_terrain):
     import motrixlab
     from motrixlab_envs_locomotion.config import Go1RoughCfg
-    from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
+    from motrixlab_envs_locomotion.rough import RoughEnv
 
     with pytest.raises(motrixlab.ConfigError, match=r"terrain\.levels"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match="initial_max_level"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match=r"initial_min_level: must be in \[0, initial_max_level = 1\]"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=3), initial_min_level=2), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=3), initial_min_level=2), num_envs=1)
 
 
 def test_curriculum_levels_are_env_state(make_rough):

@@ -1,4 +1,4 @@
-"""Configs of the Go1 tasks: every field has a default that trains; nested groups keep them findable.
+"""Configs of the velocity-tracking tasks: every field has a default that trains; nested groups keep them findable.
 
 Override any field from the command line with its dotted path, e.g.
 ``--set env.rewards.scales.torques=-1e-4`` or ``--set env.randomization.enabled=true``.
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from motrixlab import EnvCfg
 
 from motrixlab_envs_locomotion.commands import CommandCfg
-from motrixlab_envs_locomotion.robot import MODEL_FILE
+from motrixlab_envs_locomotion.description import RobotDescription
+from motrixlab_envs_locomotion.robots.go1 import GO1
 from motrixlab_envs_locomotion.terrain import TerrainCfg
 
 
@@ -79,7 +80,7 @@ class RandomizationCfg:
 
     enabled: bool = False
     friction: tuple[float, float] = (0.4, 1.25)  # feet and ground sliding friction
-    added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the 5.2 kg trunk
+    added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the trunk (Go1: 5.2 kg)
     kp_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD stiffness factor
     kd_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD damping factor
     push_interval_seconds: float = 8.0  # every env is shoved this often; 0 = never
@@ -92,8 +93,6 @@ class RandomizationCfg:
                 raise ValueError(f"randomization.{name}: lower bound {low} exceeds upper bound {high}")
         if self.friction[0] < 0 or self.kp_scale[0] <= 0 or self.kd_scale[0] < 0:
             raise ValueError("randomization: friction and kd_scale must be >= 0, kp_scale > 0")
-        if self.added_trunk_mass[0] <= -5.2:
-            raise ValueError(f"randomization.added_trunk_mass: must stay above -5.2 kg, got {self.added_trunk_mass}")
         if self.push_interval_seconds < 0 or self.push_velocity < 0:
             raise ValueError("randomization.push_interval_seconds and push_velocity: must be >= 0")
 
@@ -114,10 +113,12 @@ class ResetCfg:
 
 
 @dataclass(kw_only=True)
-class Go1WalkCfg(EnvCfg):
-    """Flat-ground velocity tracking. Physics at 100 Hz, policy at 50 Hz, 20 s episodes."""
+class WalkCfg(EnvCfg):
+    """Flat-ground velocity tracking of the robot ``robot`` (a class attribute: one config class per
+    robot). Physics at 100 Hz, policy at 50 Hz, 20 s episodes."""
 
-    model_file: str = str(MODEL_FILE)
+    robot: ClassVar[RobotDescription]
+    model_file: str
     sim_dt: float = 0.01
     ctrl_dt: float = 0.02
     max_episode_seconds: float = 20.0
@@ -140,13 +141,16 @@ class Go1WalkCfg(EnvCfg):
             raise ValueError(f"max_tilt: must be in (0, pi], got {self.max_tilt}")
         for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset):
             group.validate()
+        trunk, added = self.robot.base_mass, self.randomization.added_trunk_mass
+        if added[0] <= -trunk:
+            raise ValueError(f"randomization.added_trunk_mass: must stay above -{trunk:g} kg, got {added}")
 
 
 def _first_non_finite(cfg: Any, prefix: str = "") -> tuple[str, Any] | None:
     """The dotted path and value of the first NaN or infinite number in a (nested) config, if any.
 
-    Every number of a Go1 config must be finite: then observation and reward are bounded functions
-    of a state within the divergence limit (``Go1WalkEnv.step_within_limits`` relies on it).
+    Every number of a walking config must be finite: then observation and reward are bounded functions
+    of a state within the divergence limit (``WalkEnv.step_within_limits`` relies on it).
     """
     for f in fields(cfg):
         value, path = getattr(cfg, f.name), prefix + f.name
@@ -159,6 +163,14 @@ def _first_non_finite(cfg: Any, prefix: str = "") -> tuple[str, Any] | None:
             if not all(math.isfinite(v) for v in items if isinstance(v, (int, float))):
                 return path, value
     return None
+
+
+@dataclass(kw_only=True)
+class Go1WalkCfg(WalkCfg):
+    """``go1-walk``: the Go1-class quadruped on flat ground."""
+
+    robot: ClassVar[RobotDescription] = GO1
+    model_file: str = GO1.model_file
 
 
 @dataclass(kw_only=True)

@@ -15,7 +15,7 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
         motrixlab.EnvSpec(
             name="go1-walk",
             cfg=f"{_PKG}.config:Go1WalkCfg",
-            env=f"{_PKG}.go1_walk:Go1WalkEnv",
+            env=f"{_PKG}.walk:WalkEnv",
             domain="locomotion",
             description="Go1 quadruped tracks a velocity command on flat ground",
             tags=("quadruped", "velocity-tracking"),
@@ -25,7 +25,7 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
         motrixlab.EnvSpec(
             name="go1-walk-rough",
             cfg=f"{_PKG}.config:Go1RoughCfg",
-            env=f"{_PKG}.go1_rough:Go1RoughEnv",
+            env=f"{_PKG}.rough:RoughEnv",
             domain="locomotion",
             description="Go1 velocity tracking on procedural rough terrain with a level curriculum",
             tags=("quadruped", "velocity-tracking", "terrain", "curriculum"),

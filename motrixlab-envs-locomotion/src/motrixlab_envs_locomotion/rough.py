@@ -1,4 +1,4 @@
-"""``go1-walk-rough``: ``go1-walk`` on procedurally generated terrain with a level curriculum.
+"""Velocity tracking on procedurally generated terrain with a level curriculum (``go1-walk-rough``).
 
 The terrain (see ``terrain.py``) is generated from its config when the env is built and added to
 the robot's MJCF as a heightfield; all envs share it, each starting on its own tile. An env that
@@ -21,22 +21,18 @@ from motrixlab.envcfg import validated
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1RoughCfg
-from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
-from motrixlab_envs_locomotion.robot import STANDING_HEIGHT
 from motrixlab_envs_locomotion.terrain import Terrain, generate, scene_xml
-
-#: Foot positions in the trunk frame at the standing pose (x: hips, y: hip + thigh offsets).
-_FEET_XY = np.array([[0.1881, -0.127], [0.1881, 0.127], [-0.1881, -0.127], [-0.1881, 0.127]], np.float32)
+from motrixlab_envs_locomotion.walk import WalkEnv
 
 
-class Go1RoughEnv(Go1WalkEnv):
+class RoughEnv(WalkEnv):
     ground_geoms = ("floor", "terrain")
 
     def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
         validated(cfg, f"{type(cfg).__name__}.")  # before the terrain is generated from it
         self.terrain: Terrain = generate(cfg.terrain)
         with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
-            scene = Path(tmp) / "go1_terrain.xml"
+            scene = Path(tmp) / f"{type(cfg).robot.name}_terrain.xml"
             scene.write_text(scene_xml(cfg.model_file, self.terrain))
             super().__init__(dataclasses.replace(cfg, model_file=str(scene)), num_envs=num_envs, seed=seed)
         self.cfg = cfg  # keep the user's config (the generated scene file is gone)
@@ -54,12 +50,13 @@ class Go1RoughEnv(Go1WalkEnv):
         xy = self.terrain.tile_centre(self.levels[ids], self.columns[ids])
         xy += self.rng.uniform(-jitter, jitter, (k, 2)).astype(np.float32)
         self.origins[ids] = xy
-        feet = np.zeros((k, 4, 3), np.float32)
-        feet[:, :, :2] = _FEET_XY
-        feet = quat.rotate(np.repeat(quat.from_yaw(yaw), 4, axis=0), feet.reshape(-1, 3)).reshape(k, 4, 3)
+        nf = len(self.robot.feet)
+        feet = np.zeros((k, nf, 3), np.float32)
+        feet[:, :, :2] = np.array(self.robot.feet_xy, np.float32)
+        feet = quat.rotate(np.repeat(quat.from_yaw(yaw), nf, axis=0), feet.reshape(-1, 3)).reshape(k, nf, 3)
         feet_xy = feet[:, :, :2] + xy[:, None, :]
         ground = self.terrain.height_at(feet_xy[..., 0], feet_xy[..., 1]).max(axis=1)
-        return np.concatenate((xy, (ground + STANDING_HEIGHT + 0.01)[:, None]), axis=1)
+        return np.concatenate((xy, (ground + self.robot.standing_height + 0.01)[:, None]), axis=1)
 
     def base_height(self) -> np.ndarray:
         qpos = self.state["qpos"]
