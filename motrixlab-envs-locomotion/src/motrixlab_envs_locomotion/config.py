@@ -14,7 +14,9 @@ from motrixlab import EnvCfg
 
 from motrixlab_envs_locomotion.commands import CommandCfg
 from motrixlab_envs_locomotion.description import RobotDescription
+from motrixlab_envs_locomotion.robots.anymal_c import ANYMAL_C
 from motrixlab_envs_locomotion.robots.go1 import GO1
+from motrixlab_envs_locomotion.robots.go2 import GO2
 from motrixlab_envs_locomotion.terrain import TerrainCfg
 
 
@@ -171,6 +173,28 @@ class Go1WalkCfg(WalkCfg):
 
     robot: ClassVar[RobotDescription] = GO1
     model_file: str = GO1.model_file
+
+
+@dataclass(kw_only=True)
+class Go2WalkCfg(WalkCfg):
+    """``go2-walk``: the Go2-class quadruped on flat ground."""
+
+    robot: ClassVar[RobotDescription] = GO2
+    model_file: str = GO2.model_file
+    rewards: RewardCfg = field(default_factory=lambda: RewardCfg(base_height_target=GO2.height_target))
+
+
+@dataclass(kw_only=True)
+class AnymalCWalkCfg(WalkCfg):
+    """``anymal-c-walk``: the ANYmal-C-class quadruped (about 52 kg) on flat ground."""
+
+    robot: ClassVar[RobotDescription] = ANYMAL_C
+    model_file: str = ANYMAL_C.model_file
+    # its standing torques are five times the Go1's: a torque weight 20 times smaller costs about as much
+    rewards: RewardCfg = field(
+        default_factory=lambda: RewardCfg(base_height_target=ANYMAL_C.height_target, scales=RewardScales(torques=-1e-5))
+    )
+    randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(added_trunk_mass=(-5.0, 5.0)))
 
 
 @dataclass(kw_only=True)

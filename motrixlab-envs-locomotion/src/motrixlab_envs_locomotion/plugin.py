@@ -31,9 +31,31 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
             tags=("quadruped", "velocity-tracking", "terrain", "curriculum"),
         )
     )
+    register(
+        motrixlab.EnvSpec(
+            name="go2-walk",
+            cfg=f"{_PKG}.config:Go2WalkCfg",
+            env=f"{_PKG}.walk:WalkEnv",
+            domain="locomotion",
+            description="Go2 quadruped tracks a velocity command on flat ground",
+            tags=("quadruped", "velocity-tracking"),
+        )
+    )
+    register(
+        motrixlab.EnvSpec(
+            name="anymal-c-walk",
+            cfg=f"{_PKG}.config:AnymalCWalkCfg",
+            env=f"{_PKG}.walk:WalkEnv",
+            domain="locomotion",
+            description="ANYmal C quadruped tracks a velocity command on flat ground",
+            tags=("quadruped", "velocity-tracking"),
+        )
+    )
 
 
 @motrixlab.hookimpl
 def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) -> None:
     register(motrixlab.RLCfgSpec(env="go1-walk", cfg=f"{_PKG}.ppo:Go1WalkPPO", trainer="skrl", backend=None))
+    register(motrixlab.RLCfgSpec(env="go2-walk", cfg=f"{_PKG}.ppo:Go2WalkPPO", trainer="skrl", backend=None))
+    register(motrixlab.RLCfgSpec(env="anymal-c-walk", cfg=f"{_PKG}.ppo:AnymalCWalkPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO", trainer="skrl", backend=None))
