@@ -145,8 +145,9 @@ class Backend(ABC):
         """Models, optimizer, scheduler and normalisers as checkpoint payload bytes (no pickle)."""
 
     @abstractmethod
-    def load_state_bytes(self, payload: bytes) -> None:
-        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch."""
+    def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
+        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch. ``weights_only``:
+        the networks and normalisers alone (a new run starting from another run's policy)."""
 
     def seed(self, seed: int) -> None:
         """Seed Python's and NumPy's global generators; a subclass also seeds its framework's and skrl's."""
