@@ -205,6 +205,7 @@ class Go1RoughCfg(Go1WalkCfg):
     curriculum: bool = True  # promote/demote each env's terrain level by how far it walked
     initial_max_level: int = 1  # envs start on levels initial_min_level..initial_max_level
     initial_min_level: int = 0  # raise it to evaluate on hard terrain only (with curriculum=false)
+    graduates: str = "random"  # envs that pass the last level restart on a "random" level or on the "top" one
     randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(enabled=True))
     noise: NoiseCfg = field(default_factory=lambda: NoiseCfg(enabled=True))
     rewards: RewardCfg = field(default_factory=lambda: RewardCfg(scales=RewardScales(base_height=0.0)))
@@ -222,3 +223,17 @@ class Go1RoughCfg(Go1WalkCfg):
                 f"initial_min_level: must be in [0, initial_max_level = {self.initial_max_level}], "
                 f"got {self.initial_min_level}"
             )
+        if self.graduates not in ("random", "top"):
+            raise ValueError(f"graduates: must be 'random' or 'top', got {self.graduates!r}")
+
+
+@dataclass(kw_only=True)
+class Go1StairsCfg(Go1RoughCfg):
+    """Pyramid stairs only, risers from 3 cm (level 0) to 15 cm (level 9); robots start on a pyramid's top
+    platform, walk down and climb the neighbouring pyramids. Envs that pass the top level stay there, so the
+    mean level measures how far the curriculum got."""
+
+    terrain: TerrainCfg = field(
+        default_factory=lambda: TerrainCfg(types=("stairs",), levels=10, max_step_height=0.15, step_width=0.3)
+    )
+    graduates: str = "top"

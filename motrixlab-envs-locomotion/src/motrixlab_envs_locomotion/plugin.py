@@ -51,6 +51,16 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
             tags=("quadruped", "velocity-tracking"),
         )
     )
+    register(
+        motrixlab.EnvSpec(
+            name="go1-walk-stairs",
+            cfg=f"{_PKG}.config:Go1StairsCfg",
+            env=f"{_PKG}.rough:StairsEnv",
+            domain="locomotion",
+            description="Go1 walks up and down pyramid stairs (risers up to 15 cm) with a level curriculum",
+            tags=("quadruped", "velocity-tracking", "terrain", "curriculum", "stairs"),
+        )
+    )
 
 
 @motrixlab.hookimpl
@@ -58,4 +68,5 @@ def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) 
     register(motrixlab.RLCfgSpec(env="go1-walk", cfg=f"{_PKG}.ppo:Go1WalkPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="go2-walk", cfg=f"{_PKG}.ppo:Go2WalkPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="anymal-c-walk", cfg=f"{_PKG}.ppo:AnymalCWalkPPO", trainer="skrl", backend=None))
+    register(motrixlab.RLCfgSpec(env="go1-walk-stairs", cfg=f"{_PKG}.ppo:Go1StairsPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO", trainer="skrl", backend=None))

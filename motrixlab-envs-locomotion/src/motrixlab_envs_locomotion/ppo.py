@@ -54,3 +54,10 @@ class AnymalCWalkPPO(Go1WalkPPO):
     """The Go1 settings with a smaller initial exploration (0.5 x 0.4 = 0.2 rad) for the heavier, longer legs."""
 
     init_log_std: float = math.log(0.4)
+
+
+@dataclass(kw_only=True)
+class Go1StairsPPO(Go1RoughPPO):
+    """The rough-terrain settings with the stairs task's 100M-step budget."""
+
+    max_env_steps: int = 100_000_000
