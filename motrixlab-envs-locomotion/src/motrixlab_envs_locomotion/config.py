@@ -237,3 +237,39 @@ class Go1StairsCfg(Go1RoughCfg):
         default_factory=lambda: TerrainCfg(types=("stairs",), levels=10, max_step_height=0.15, step_width=0.3)
     )
     graduates: str = "top"
+
+
+@dataclass(kw_only=True)
+class NavigationCfg:
+    """Goals per episode: a position 1-5 m away in a random direction and a heading to face there."""
+
+    goal_distance: tuple[float, float] = (1.0, 5.0)  # m from the start
+    tolerance: float = 0.25  # m: within it the goal counts as reached (``success``)
+    gain: float = 1.0  # 1/s: the walking command is the goal's offset times this, up to max_speed
+    max_speed: float = 1.0  # m/s, forward; sideways at most 0.6
+    near: float = 0.5  # m: closer than this, the yaw command turns to the goal heading instead of the goal
+    goal_weight: float = 2.0  # per second, weight of the exp(-(distance / goal_sigma)^2) goal term
+    goal_sigma: float = 1.0  # m
+
+    def validate(self) -> None:
+        low, high = self.goal_distance
+        if not 0 < low <= high:
+            raise ValueError(f"navigation.goal_distance: must be 0 < low <= high, got {self.goal_distance}")
+        for name in ("tolerance", "gain", "max_speed", "goal_sigma"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"navigation.{name}: must be positive, got {getattr(self, name)}")
+        if self.near < 0 or self.goal_weight < 0:
+            raise ValueError("navigation.near and navigation.goal_weight: must be >= 0")
+
+
+@dataclass(kw_only=True)
+class AnymalCNavigateCfg(AnymalCWalkCfg):
+    """``anymal-c-navigate``: walk to a goal position and heading within 10 s; ``commands`` are unused (the
+    command the policy sees is derived from the goal every step)."""
+
+    max_episode_seconds: float = 10.0
+    navigation: NavigationCfg = field(default_factory=NavigationCfg)
+
+    def validate(self) -> None:
+        super().validate()
+        self.navigation.validate()

@@ -61,6 +61,16 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
             tags=("quadruped", "velocity-tracking", "terrain", "curriculum", "stairs"),
         )
     )
+    register(
+        motrixlab.EnvSpec(
+            name="anymal-c-navigate",
+            cfg=f"{_PKG}.config:AnymalCNavigateCfg",
+            env=f"{_PKG}.navigate:NavigateEnv",
+            domain="locomotion",
+            description="ANYmal C walks to a goal position and heading 1-5 m away (joint targets, end to end)",
+            tags=("quadruped", "navigation"),
+        )
+    )
 
 
 @motrixlab.hookimpl
@@ -69,4 +79,7 @@ def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) 
     register(motrixlab.RLCfgSpec(env="go2-walk", cfg=f"{_PKG}.ppo:Go2WalkPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="anymal-c-walk", cfg=f"{_PKG}.ppo:AnymalCWalkPPO", trainer="skrl", backend=None))
     register(motrixlab.RLCfgSpec(env="go1-walk-stairs", cfg=f"{_PKG}.ppo:Go1StairsPPO", trainer="skrl", backend=None))
+    register(
+        motrixlab.RLCfgSpec(env="anymal-c-navigate", cfg=f"{_PKG}.ppo:AnymalCNavigatePPO", trainer="skrl", backend=None)
+    )
     register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO", trainer="skrl", backend=None))

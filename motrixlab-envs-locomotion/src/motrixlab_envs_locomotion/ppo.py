@@ -61,3 +61,8 @@ class Go1StairsPPO(Go1RoughPPO):
     """The rough-terrain settings with the stairs task's 100M-step budget."""
 
     max_env_steps: int = 100_000_000
+
+
+@dataclass(kw_only=True)
+class AnymalCNavigatePPO(AnymalCWalkPPO):
+    """The walking settings; start it from a walking run with ``--init-from``."""
