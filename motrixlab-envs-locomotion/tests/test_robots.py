@@ -212,3 +212,22 @@ def test_determinism_per_seed(env_name):
 
     a, b, c = run(3), run(3), run(4)
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_randomisation_and_noise_on_each_robot(env_name):
+    robot = ROBOTS[env_name]
+    overrides = {"randomization.enabled": True, "noise.enabled": True, "randomization.push_interval_seconds": 0.5}
+    env = _make(env_name, num_envs=16, seed=2, **overrides)
+    dr = env.cfg.randomization
+    assert (
+        (env._kp >= np.array(robot.kp) * dr.kp_scale[0] - 1e-4) & (env._kp <= np.array(robot.kp) * 1.1 + 1e-4)
+    ).all()
+    assert env._kp.std() > 0
+    mass = env._reset_plan["trunk_mass"][:, 0]
+    assert (mass >= robot.base_mass + dr.added_trunk_mass[0] - 1e-4).all() and mass.std() > 0.3
+    falls = 0
+    for _ in range(50):  # 1 s of zero action with two shoves: most stand
+        _, _, terminated, _, _ = env.step(np.zeros((16, 12), np.float32))
+        falls += int(terminated.sum())
+    assert falls <= 4
+    env.close()
