@@ -121,7 +121,7 @@ DAMAGE = {
     "no-checkpoints": (_remove_checkpoints, "checkpoints"),
     "other-env": (_other_env, "trained on env 'test-slider', not 'cartpole'"),
     "other-backend": (_other_backend, "written by backend skrl/jax, not skrl/torch"),
-    "other-obs-size": (_other_obs_size, "obs/action sizes 7/1, the env has 4/1"),
+    "other-obs-size": (_other_obs_size, "observation shape (7,) and action shape (1,); 'cartpole' has (4,) and (1,)"),
 }
 
 

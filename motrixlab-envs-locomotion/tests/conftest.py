@@ -7,10 +7,12 @@ import pytest
 os.environ.setdefault("RUST_LOG", "error")
 
 from motrixlab_envs_locomotion.config import Go1RoughCfg, Go1WalkCfg
-from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
-from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
-from motrixlab_envs_locomotion.robot import FEET
+from motrixlab_envs_locomotion.robots.go1 import GO1
+from motrixlab_envs_locomotion.rough import RoughEnv
 from motrixlab_envs_locomotion.terrain import TerrainCfg
+from motrixlab_envs_locomotion.walk import WalkEnv
+
+FEET = GO1.feet
 
 
 def _quiet_walk_cfg(**kw) -> Go1WalkCfg:
@@ -32,8 +34,8 @@ def quiet_cfg():
 def make_walk():
     envs = []
 
-    def make(num_envs: int = 4, seed: int = 0, cfg: Go1WalkCfg | None = None) -> Go1WalkEnv:
-        env = Go1WalkEnv(cfg or _quiet_walk_cfg(), num_envs=num_envs, seed=seed)
+    def make(num_envs: int = 4, seed: int = 0, cfg: Go1WalkCfg | None = None) -> WalkEnv:
+        env = WalkEnv(cfg or _quiet_walk_cfg(), num_envs=num_envs, seed=seed)
         env.reset(seed=seed)
         envs.append(env)
         return env
@@ -55,16 +57,16 @@ def small_terrain():
 
 @pytest.fixture
 def make_rough(small_terrain):
-    def make(num_envs: int = 8, seed: int = 0, terrain: TerrainCfg | None = None, **cfg_kw) -> Go1RoughEnv:
+    def make(num_envs: int = 8, seed: int = 0, terrain: TerrainCfg | None = None, **cfg_kw) -> RoughEnv:
         cfg = Go1RoughCfg(terrain=terrain or small_terrain(), **cfg_kw)
-        env = Go1RoughEnv(cfg, num_envs=num_envs, seed=seed)
+        env = RoughEnv(cfg, num_envs=num_envs, seed=seed)
         env.reset(seed=seed)
         return env
 
     return make
 
 
-def _ground_contacts(env: Go1WalkEnv):
+def _ground_contacts(env: WalkEnv):
     """Feet (N, 4) bool, trunk (N,) bool and penalised geoms (N, 8) touching any ground geom, from the raw query."""
     c = env.state["contacts"]
     if len(env.ground_geoms) > 1:

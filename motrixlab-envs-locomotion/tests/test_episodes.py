@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1WalkCfg
-from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
-from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS
+from motrixlab_envs_locomotion.robots.go1 import GO1
+from motrixlab_envs_locomotion.walk import WalkEnv
+
+DEFAULT_JOINT_POS = GO1.pose()
 
 
 def test_initial_states_spread_as_configured(make_walk):
@@ -83,7 +85,7 @@ def test_truncation_at_the_time_limit_and_auto_reset(make_walk, quiet_cfg):
 def test_on_episode_end_gets_the_rows_whose_episode_ends(quiet_cfg):
     """Not the first reset; the rows that end inside a step; the rows a later reset() abandons mid-episode."""
 
-    class Recording(Go1WalkEnv):
+    class Recording(WalkEnv):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self.ended: list[list[int]] = []

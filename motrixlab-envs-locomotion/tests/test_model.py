@@ -6,17 +6,17 @@ import motrixsim as mx
 import numpy as np
 import pytest
 from motrixlab_envs_locomotion import quat
-from motrixlab_envs_locomotion.robot import (
-    ACTUATORS,
-    DEFAULT_JOINT_POS,
-    FEET,
-    JOINTS,
-    MODEL_FILE,
-    ROBOT_MASS,
-    STANDING_HEIGHT,
-    STANDING_TORQUE,
-)
+from motrixlab_envs_locomotion.robots.go1 import GO1
 from motrixsim import query as Q
+
+ACTUATORS = GO1.actuators
+DEFAULT_JOINT_POS = GO1.pose()
+FEET = GO1.feet
+JOINTS = GO1.joints
+MODEL_FILE = GO1.model_file
+ROBOT_MASS = GO1.mass
+STANDING_HEIGHT = GO1.standing_height
+STANDING_TORQUE = GO1.gravity_torque()
 
 
 @pytest.fixture(scope="module")

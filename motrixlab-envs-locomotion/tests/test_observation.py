@@ -7,7 +7,10 @@ import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import NoiseCfg
 from motrixlab_envs_locomotion.observation import OBS_DIM, OBS_LAYOUT, OBS_SLICES, base_kinematics, observe
-from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, STANDING_TORQUE
+from motrixlab_envs_locomotion.robots.go1 import GO1
+
+DEFAULT_JOINT_POS = GO1.pose()
+STANDING_TORQUE = GO1.gravity_torque()
 
 
 def test_layout_is_contiguous_and_documented():

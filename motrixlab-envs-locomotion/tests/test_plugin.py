@@ -7,12 +7,18 @@ import re
 
 import motrixlab
 import pytest
-from motrixlab_envs_locomotion.ppo import Go1RoughPPO, Go1WalkPPO
+from motrixlab_envs_locomotion.ppo import AnymalCWalkPPO, Go1RoughPPO, Go1WalkPPO, Go2WalkPPO
 
 
-def test_both_tasks_are_registered_with_ppo_configs():
+def test_the_tasks_are_registered_with_ppo_configs():
     reg = motrixlab.get_registry()
-    for name, ppo in (("go1-walk", Go1WalkPPO), ("go1-walk-rough", Go1RoughPPO)):
+    tasks = (
+        ("go1-walk", Go1WalkPPO),
+        ("go1-walk-rough", Go1RoughPPO),
+        ("go2-walk", Go2WalkPPO),
+        ("anymal-c-walk", AnymalCWalkPPO),
+    )
+    for name, ppo in tasks:
         spec = reg.env(name)
         assert spec.domain == "locomotion"
         rl = reg.rl_cfg_spec(name, "skrl", "torch")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from motrixlab_envs_locomotion.config import RandomizationCfg
-from motrixlab_envs_locomotion.robot import ACTUATORS, FEET
+from motrixlab_envs_locomotion.robots.go1 import GO1
+
+ACTUATORS = GO1.actuators
+FEET = GO1.feet
 
 
 def overrides(env):

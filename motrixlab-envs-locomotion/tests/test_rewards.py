@@ -7,7 +7,10 @@ import pytest
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
 from motrixlab_envs_locomotion.config import RewardCfg, RewardScales
-from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, STANDING_TORQUE
+from motrixlab_envs_locomotion.robots.go1 import GO1
+
+DEFAULT_JOINT_POS = GO1.pose()
+STANDING_TORQUE = GO1.gravity_torque()
 
 f32 = np.float32
 
@@ -133,9 +136,53 @@ def test_contacts_with_any_ground_geom_count():
     contacts = np.zeros((2, 26), f32)  # two ground geoms, 13 columns each
     contacts[0, 13 + 4] = 1.0  # trunk on the second
     contacts[1, 5] = contacts[1, 13 + 5] = contacts[1, 13 + 6] = 1.0  # one geom on both, one on the second
-    terms, _, _, fallen = _terms(contacts=contacts)
+    params = R.new_params(
+        dt=0.02, sigma=0.25, air_target=0.5, height_target=0.27, cos_max_tilt=0.5, only_positive=False, grounds=2
+    )
+    terms, _, _, fallen = _terms(contacts=contacts, params=params)
     assert fallen.tolist() == [True, False]
     assert terms["undesired_contacts"] == pytest.approx([0.0, 2.0])
+
+
+def test_several_termination_geoms_and_another_count_of_feet_and_joints():
+    """A robot of two feet, six joints, two termination geoms and one penalised geom (columns 2, 3 and 4)."""
+    n, f32z = 3, lambda *shape: np.zeros(shape, f32)
+    contacts = f32z(n, 5)
+    contacts[0, 2] = 1.0  # first termination geom
+    contacts[1, 3] = 1.0  # second termination geom
+    contacts[2, 4] = contacts[2, 0] = 1.0  # the penalised geom, and a foot
+    pose = np.zeros(6, f32)
+    params = R.new_params(
+        dt=0.02,
+        sigma=0.25,
+        air_target=0.5,
+        height_target=0.27,
+        cos_max_tilt=0.5,
+        only_positive=False,
+        termination_contacts=2,
+    )
+    base = f32z(9, n)
+    base[8] = -1.0
+    terms, _, _, fallen = _terms(
+        n,
+        base=base,
+        joint_pos=f32z(n, 6),
+        joint_vel=f32z(n, 6),
+        prev_joint_vel=f32z(n, 6),
+        actions=f32z(n, 6),
+        prev_actions=f32z(n, 6),
+        targets=np.full((n, 6), 0.1, f32),
+        kp=np.full((n, 6), 20.0, f32),
+        kd=np.full((n, 6), 0.5, f32),
+        joints=np.stack([pose, np.full(6, -3.0), np.full(6, 3.0), np.full(6, 5.0)]).astype(f32),
+        contacts=contacts,
+        air_time=f32z(n, 2),
+        last_contact=np.zeros((n, 2), bool),
+        params=params,
+    )
+    assert fallen.tolist() == [True, True, False]
+    assert terms["undesired_contacts"] == pytest.approx([0.0, 0.0, 1.0])
+    assert terms["torques"] == pytest.approx([6 * 2.0**2] * n)  # six joints of 20 x 0.1 N m
 
 
 def test_tilt_beyond_the_limit_falls():

@@ -72,14 +72,14 @@ def test_terrain_level_is_logged(make_rough):
 def test_invalid_terrain_config_is_a_config_error(small_terrain):
     import motrixlab
     from motrixlab_envs_locomotion.config import Go1RoughCfg
-    from motrixlab_envs_locomotion.go1_rough import Go1RoughEnv
+    from motrixlab_envs_locomotion.rough import RoughEnv
 
     with pytest.raises(motrixlab.ConfigError, match=r"terrain\.levels"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=0)), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match="initial_max_level"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=2), initial_max_level=2), num_envs=1)
     with pytest.raises(motrixlab.ConfigError, match=r"initial_min_level: must be in \[0, initial_max_level = 1\]"):
-        Go1RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=3), initial_min_level=2), num_envs=1)
+        RoughEnv(Go1RoughCfg(terrain=small_terrain(levels=3), initial_min_level=2), num_envs=1)
 
 
 def test_curriculum_levels_are_env_state(make_rough):
@@ -106,3 +106,34 @@ def test_curriculum_levels_are_env_state(make_rough):
         with pytest.raises(ValueError, match=r"terrain_levels must be a non-empty list of integers in \[0, 2\]"):
             wider.load_env_state({"terrain_levels": bad})
     assert wider.levels.tolist() == [2] * 20
+
+
+def test_stairs_task_keeps_graduates_on_top_and_measures_climbs(small_terrain):
+    from motrixlab_envs_locomotion.config import Go1StairsCfg
+    from motrixlab_envs_locomotion.rough import StairsEnv
+
+    assert Go1StairsCfg().terrain.types == ("stairs",) and Go1StairsCfg().terrain.max_step_height == 0.15
+    cfg = Go1StairsCfg(terrain=small_terrain(types=("stairs",), max_step_height=0.15), initial_max_level=2)
+    env = StairsEnv(cfg, num_envs=4, seed=0)
+    env.reset(seed=0)
+    top = env.terrain.levels - 1
+    # the pyramid's platform is as high as its flight
+    for level in range(env.terrain.levels):
+        x, y = env.terrain.tile_centre(level, 0)
+        assert env.terrain.height_at(x, y) == pytest.approx(env.flight_height(np.array([level]))[0], abs=1e-3)
+    # an episode started at the top of the pyramid: nothing climbed yet
+    assert env.climbed == pytest.approx(np.zeros(4))
+    assert env.lowest == pytest.approx(env.terrain.height_at(env.origins[:, 0], env.origins[:, 1]), abs=1e-4)
+    # every env walked off its tile on the top level; two climbed a whole flight on the way
+    env.levels[:] = top
+    far = env.origins + np.float32(env.terrain.tile_size)
+    env.set_state(base_pos=np.concatenate([far, np.full((4, 1), 3.0, np.float32)], axis=1))
+    flight = env.flight_height(np.array([top]))[0]
+    env.climbed[:] = [0.0, 0.5 * flight, 0.95 * flight, flight]
+    env.log = {}
+    env.on_episode_end(np.arange(4))
+    assert env.levels.tolist() == [top] * 4  # graduates stay on the last level
+    assert env.log["stair_top_reached"] == pytest.approx(0.5)
+    assert env.log["stairs_climbed"] == pytest.approx(env.climbed.mean())
+    assert env.log["terrain_top_passed"] == pytest.approx(1.0)
+    env.close()

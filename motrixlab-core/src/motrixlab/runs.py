@@ -93,6 +93,29 @@ def find_run(env: str, ref: str = "latest", root: Path | None = None) -> Path:
     raise UnknownNameError(f"run {ref!r} not found for {env!r}; recent runs: {names}")
 
 
+def find_policy_checkpoint(ref: str, suffix: str, root: Path | None = None) -> Path:
+    """A checkpoint file, a run directory or a run name of any env (their ``latest`` checkpoint)."""
+    root = root or runs_root()
+    path = Path(ref)
+    if path.is_file():
+        return path
+    runs = [path] if (path / "config.json").is_file() else []
+    if not runs and root.is_dir() and "/" not in ref:
+        runs = [run for env in sorted(root.iterdir()) if env.is_dir() for run in list_runs(env.name, root)]
+        runs = [run for run in runs if run.name == ref]
+    if not runs:
+        raise UnknownNameError(f"no checkpoint, run directory or run named {ref!r} (runs are under {root})")
+    if len(runs) > 1:
+        raise UnknownNameError(f"run name {ref!r} is ambiguous: {', '.join(str(r) for r in runs)}; give its path")
+    return resolve_checkpoint(runs[0], "latest", suffix)
+
+
+def run_of_checkpoint(path: Path) -> Path | None:
+    """The run directory holding checkpoint file ``path`` (``<run>/checkpoints/<file>``), if it is one."""
+    run = Path(path).parent.parent
+    return run if Path(path).parent.name == "checkpoints" and (run / "config.json").is_file() else None
+
+
 def resolve_checkpoint(run_dir: Path, ref: str, suffix: str) -> Path:
     """``latest``, ``best``, a periodic checkpoint's name, or a file path."""
     ckpts = run_dir / "checkpoints"

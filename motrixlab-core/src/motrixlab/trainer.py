@@ -25,6 +25,8 @@ class Run:
     trainer: TrainerSpec
     dir: Path  # runs/<env>/<stamp>-<trainer>-<backend>
     resume_from: Path | None = None  # checkpoint to continue from (same run dir)
+    init_from: Path | None = None  # checkpoint whose policy and normalisers a new run starts from
+    policy_env: str | None = None  # env the evaluated checkpoint was trained on, when not ``env``
     command: tuple[str, ...] = ()
     show_progress: bool = True  # a live dashboard when stderr is a terminal (motrixlab.monitor)
     log_interval: float = 30.0  # seconds between plain progress lines when stdout is not a terminal; 0: none

@@ -1,4 +1,4 @@
-"""Configs of the Go1 tasks: every field has a default that trains; nested groups keep them findable.
+"""Configs of the velocity-tracking tasks: every field has a default that trains; nested groups keep them findable.
 
 Override any field from the command line with its dotted path, e.g.
 ``--set env.rewards.scales.torques=-1e-4`` or ``--set env.randomization.enabled=true``.
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from motrixlab import EnvCfg
 
 from motrixlab_envs_locomotion.commands import CommandCfg
-from motrixlab_envs_locomotion.robot import MODEL_FILE
+from motrixlab_envs_locomotion.description import RobotDescription
+from motrixlab_envs_locomotion.robots.anymal_c import ANYMAL_C
+from motrixlab_envs_locomotion.robots.go1 import GO1
+from motrixlab_envs_locomotion.robots.go2 import GO2
 from motrixlab_envs_locomotion.terrain import TerrainCfg
 
 
@@ -79,7 +82,7 @@ class RandomizationCfg:
 
     enabled: bool = False
     friction: tuple[float, float] = (0.4, 1.25)  # feet and ground sliding friction
-    added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the 5.2 kg trunk
+    added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the trunk (Go1: 5.2 kg)
     kp_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD stiffness factor
     kd_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD damping factor
     push_interval_seconds: float = 8.0  # every env is shoved this often; 0 = never
@@ -92,8 +95,6 @@ class RandomizationCfg:
                 raise ValueError(f"randomization.{name}: lower bound {low} exceeds upper bound {high}")
         if self.friction[0] < 0 or self.kp_scale[0] <= 0 or self.kd_scale[0] < 0:
             raise ValueError("randomization: friction and kd_scale must be >= 0, kp_scale > 0")
-        if self.added_trunk_mass[0] <= -5.2:
-            raise ValueError(f"randomization.added_trunk_mass: must stay above -5.2 kg, got {self.added_trunk_mass}")
         if self.push_interval_seconds < 0 or self.push_velocity < 0:
             raise ValueError("randomization.push_interval_seconds and push_velocity: must be >= 0")
 
@@ -114,10 +115,12 @@ class ResetCfg:
 
 
 @dataclass(kw_only=True)
-class Go1WalkCfg(EnvCfg):
-    """Flat-ground velocity tracking. Physics at 100 Hz, policy at 50 Hz, 20 s episodes."""
+class WalkCfg(EnvCfg):
+    """Flat-ground velocity tracking of the robot ``robot`` (a class attribute: one config class per
+    robot). Physics at 100 Hz, policy at 50 Hz, 20 s episodes."""
 
-    model_file: str = str(MODEL_FILE)
+    robot: ClassVar[RobotDescription]
+    model_file: str
     sim_dt: float = 0.01
     ctrl_dt: float = 0.02
     max_episode_seconds: float = 20.0
@@ -140,13 +143,16 @@ class Go1WalkCfg(EnvCfg):
             raise ValueError(f"max_tilt: must be in (0, pi], got {self.max_tilt}")
         for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset):
             group.validate()
+        trunk, added = self.robot.base_mass, self.randomization.added_trunk_mass
+        if added[0] <= -trunk:
+            raise ValueError(f"randomization.added_trunk_mass: must stay above -{trunk:g} kg, got {added}")
 
 
 def _first_non_finite(cfg: Any, prefix: str = "") -> tuple[str, Any] | None:
     """The dotted path and value of the first NaN or infinite number in a (nested) config, if any.
 
-    Every number of a Go1 config must be finite: then observation and reward are bounded functions
-    of a state within the divergence limit (``Go1WalkEnv.step_within_limits`` relies on it).
+    Every number of a walking config must be finite: then observation and reward are bounded functions
+    of a state within the divergence limit (``WalkEnv.step_within_limits`` relies on it).
     """
     for f in fields(cfg):
         value, path = getattr(cfg, f.name), prefix + f.name
@@ -162,6 +168,36 @@ def _first_non_finite(cfg: Any, prefix: str = "") -> tuple[str, Any] | None:
 
 
 @dataclass(kw_only=True)
+class Go1WalkCfg(WalkCfg):
+    """``go1-walk``: the Go1-class quadruped on flat ground."""
+
+    robot: ClassVar[RobotDescription] = GO1
+    model_file: str = GO1.model_file
+
+
+@dataclass(kw_only=True)
+class Go2WalkCfg(WalkCfg):
+    """``go2-walk``: the Go2-class quadruped on flat ground."""
+
+    robot: ClassVar[RobotDescription] = GO2
+    model_file: str = GO2.model_file
+    rewards: RewardCfg = field(default_factory=lambda: RewardCfg(base_height_target=GO2.height_target))
+
+
+@dataclass(kw_only=True)
+class AnymalCWalkCfg(WalkCfg):
+    """``anymal-c-walk``: the ANYmal-C-class quadruped (about 52 kg) on flat ground."""
+
+    robot: ClassVar[RobotDescription] = ANYMAL_C
+    model_file: str = ANYMAL_C.model_file
+    # its standing torques are five times the Go1's: a torque weight 20 times smaller costs about as much
+    rewards: RewardCfg = field(
+        default_factory=lambda: RewardCfg(base_height_target=ANYMAL_C.height_target, scales=RewardScales(torques=-1e-5))
+    )
+    randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(added_trunk_mass=(-5.0, 5.0)))
+
+
+@dataclass(kw_only=True)
 class Go1RoughCfg(Go1WalkCfg):
     """Rough terrain with a level curriculum; randomisation and observation noise on by default."""
 
@@ -169,6 +205,7 @@ class Go1RoughCfg(Go1WalkCfg):
     curriculum: bool = True  # promote/demote each env's terrain level by how far it walked
     initial_max_level: int = 1  # envs start on levels initial_min_level..initial_max_level
     initial_min_level: int = 0  # raise it to evaluate on hard terrain only (with curriculum=false)
+    graduates: str = "random"  # envs that pass the last level restart on a "random" level or on the "top" one
     randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(enabled=True))
     noise: NoiseCfg = field(default_factory=lambda: NoiseCfg(enabled=True))
     rewards: RewardCfg = field(default_factory=lambda: RewardCfg(scales=RewardScales(base_height=0.0)))
@@ -186,3 +223,53 @@ class Go1RoughCfg(Go1WalkCfg):
                 f"initial_min_level: must be in [0, initial_max_level = {self.initial_max_level}], "
                 f"got {self.initial_min_level}"
             )
+        if self.graduates not in ("random", "top"):
+            raise ValueError(f"graduates: must be 'random' or 'top', got {self.graduates!r}")
+
+
+@dataclass(kw_only=True)
+class Go1StairsCfg(Go1RoughCfg):
+    """Pyramid stairs only, risers from 3 cm (level 0) to 15 cm (level 9); robots start on a pyramid's top
+    platform, walk down and climb the neighbouring pyramids. Envs that pass the top level stay there, so the
+    mean level measures how far the curriculum got."""
+
+    terrain: TerrainCfg = field(
+        default_factory=lambda: TerrainCfg(types=("stairs",), levels=10, max_step_height=0.15, step_width=0.3)
+    )
+    graduates: str = "top"
+
+
+@dataclass(kw_only=True)
+class NavigationCfg:
+    """Goals per episode: a position 1-5 m away in a random direction and a heading to face there."""
+
+    goal_distance: tuple[float, float] = (1.0, 5.0)  # m from the start
+    tolerance: float = 0.25  # m: within it the goal counts as reached (``success``)
+    gain: float = 1.0  # 1/s: the walking command is the goal's offset times this, up to max_speed
+    max_speed: float = 1.0  # m/s, forward; sideways at most 0.6
+    near: float = 0.5  # m: closer than this, the yaw command turns to the goal heading instead of the goal
+    goal_weight: float = 2.0  # per second, weight of the exp(-(distance / goal_sigma)^2) goal term
+    goal_sigma: float = 1.0  # m
+
+    def validate(self) -> None:
+        low, high = self.goal_distance
+        if not 0 < low <= high:
+            raise ValueError(f"navigation.goal_distance: must be 0 < low <= high, got {self.goal_distance}")
+        for name in ("tolerance", "gain", "max_speed", "goal_sigma"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"navigation.{name}: must be positive, got {getattr(self, name)}")
+        if self.near < 0 or self.goal_weight < 0:
+            raise ValueError("navigation.near and navigation.goal_weight: must be >= 0")
+
+
+@dataclass(kw_only=True)
+class AnymalCNavigateCfg(AnymalCWalkCfg):
+    """``anymal-c-navigate``: walk to a goal position and heading within 10 s; ``commands`` are unused (the
+    command the policy sees is derived from the goal every step)."""
+
+    max_episode_seconds: float = 10.0
+    navigation: NavigationCfg = field(default_factory=NavigationCfg)
+
+    def validate(self) -> None:
+        super().validate()
+        self.navigation.validate()

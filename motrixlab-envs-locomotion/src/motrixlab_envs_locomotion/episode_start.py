@@ -10,24 +10,24 @@ import math
 
 from numba import njit
 
-#: Uniform draws per reset row: the jitter of base linear (3) and angular (3) velocity and of the
-#: 12 joints, each in [-1, 1) times its noise scale.
-JITTER_DRAWS = 18
+#: Uniform draws per reset row besides one per joint: the jitter of base linear (3) and angular (3)
+#: velocity; then each joint's. Each in [-1, 1) times its noise scale.
+BASE_JITTER_DRAWS = 6
 
 
 @njit(cache=True)
 def initial_state(
     ids,  # (k,) rows being reset
     yaw,  # (k,) heading of each
-    draws,  # (k, JITTER_DRAWS) uniform in [0, 1)
-    noise,  # (JITTER_DRAWS,) half-width of each jitter
-    default_joint_pos,  # (12,)
-    joint_low,  # (12,) joint targets' range: the jittered pose is clipped to it
+    draws,  # (k, BASE_JITTER_DRAWS + J) uniform in [0, 1)
+    noise,  # (BASE_JITTER_DRAWS + J,) half-width of each jitter
+    default_joint_pos,  # (J,)
+    joint_low,  # (J,) joint targets' range: the jittered pose is clipped to it
     joint_high,
     rot,  # (N, 1, 4) reset plan fields, written at rows ``ids``
     lin_vel,  # (N, 1, 3)
     ang_vel,  # (N, 1, 3)
-    joint_pos,  # (N, 12)
+    joint_pos,  # (N, J)
 ):
     for k in range(ids.shape[0]):
         r = ids[k]

@@ -1,4 +1,4 @@
-"""The Go1 policy's observation: its layout, and compiled passes over the batch that fill it.
+"""The walking policy's observation: its layout, and compiled passes over the batch that fill it.
 
 ``base_kinematics`` turns the DoF state into the body-frame quantities that rewards and
 observation share; ``observe`` assembles observation rows. Both take the rows to work on, so the
@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from numba import njit
 
-#: Observation layout: (name, width). Velocities are in the trunk frame; joint positions are
-#: offsets from the standing pose; ``last_action`` is the action applied in the step just taken.
-OBS_LAYOUT: tuple[tuple[str, int], ...] = (
-    ("lin_vel", 3),
-    ("ang_vel", 3),
-    ("gravity", 3),
-    ("joint_pos", 12),
-    ("joint_vel", 12),
-    ("last_action", 12),
-    ("command", 3),
-)
+
+def obs_layout(num_joints: int) -> tuple[tuple[str, int], ...]:
+    """Observation layout of a robot with ``num_joints`` actuated joints: (name, width). Velocities are in
+    the trunk frame; joint positions are offsets from the standing pose; ``last_action`` is the action
+    applied in the step just taken."""
+    return (
+        ("lin_vel", 3),
+        ("ang_vel", 3),
+        ("gravity", 3),
+        ("joint_pos", num_joints),
+        ("joint_vel", num_joints),
+        ("last_action", num_joints),
+        ("command", 3),
+    )
 
 
 def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
@@ -30,13 +33,18 @@ def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
     return out
 
 
+def obs_slices(num_joints: int) -> dict[str, slice]:
+    """Where each part of ``obs_layout(num_joints)`` sits in an observation row."""
+    return _slices(obs_layout(num_joints))
+
+
+#: The layout of the 12-joint quadrupeds (Go1, Go2, ANYmal C): 48 floats.
+OBS_LAYOUT = obs_layout(12)
 OBS_SLICES = _slices(OBS_LAYOUT)
 OBS_DIM = sum(w for _, w in OBS_LAYOUT)
 #: Observation groups that get sensor noise (the rest are the policy's own outputs and the command).
 NOISY_GROUPS = ("lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel")
-_JOINT_POS, _JOINT_VEL = OBS_SLICES["joint_pos"].start, OBS_SLICES["joint_vel"].start
-_LAST_ACTION, _COMMAND = OBS_SLICES["last_action"].start, OBS_SLICES["command"].start
-_BASE = OBS_SLICES["gravity"].stop  # the first entries are the base rows, in order
+_BASE = 9  # the first entries are the base rows (``base_kinematics``), in order
 
 
 @njit(cache=True)
@@ -46,8 +54,8 @@ def base_kinematics(qpos, qvel, rows, base, joint_pos, joint_vel, limit):
     Returns how many ``qpos``/``qvel`` entries of these rows are not finite or not below ``limit`` in
     magnitude: the pass reads them all anyway, which spares the env's divergence check its own pass.
 
-    ``qpos`` (N, 19) is the floating base (position, quaternion x, y, z, w) then the joints; ``qvel``
-    (N, 18) has the base's world-frame linear velocity and its body-frame angular velocity first.
+    ``qpos`` (N, 7 + J) is the floating base (position, quaternion x, y, z, w) then the joints; ``qvel``
+    (N, 6 + J) has the base's world-frame linear velocity and its body-frame angular velocity first.
     """
     outside = 0
     for r in rows:
@@ -77,14 +85,16 @@ def base_kinematics(qpos, qvel, rows, base, joint_pos, joint_vel, limit):
 
 @njit(cache=True)
 def observe(base, joint_pos, joint_vel, default_joint_pos, actions, commands, rows, obs):
-    """Observation of env ``rows[k]`` into ``obs[k]``, in ``OBS_LAYOUT`` order."""
+    """Observation of env ``rows[k]`` into ``obs[k]``, in ``obs_layout(J)`` order for J joints."""
+    nj = joint_pos.shape[1]
+    jp, jv, la, cm = _BASE, _BASE + nj, _BASE + 2 * nj, _BASE + 3 * nj
     for k in range(rows.shape[0]):
         r = rows[k]
         for c in range(_BASE):
             obs[k, c] = base[c, r]
-        for j in range(joint_pos.shape[1]):
-            obs[k, _JOINT_POS + j] = joint_pos[r, j] - default_joint_pos[j]
-            obs[k, _JOINT_VEL + j] = joint_vel[r, j]
-            obs[k, _LAST_ACTION + j] = actions[r, j]
+        for j in range(nj):
+            obs[k, jp + j] = joint_pos[r, j] - default_joint_pos[j]
+            obs[k, jv + j] = joint_vel[r, j]
+            obs[k, la + j] = actions[r, j]
         for c in range(3):
-            obs[k, _COMMAND + c] = commands[r, c]
+            obs[k, cm + c] = commands[r, c]

@@ -1,4 +1,4 @@
-"""Tuned PPO settings for the Go1 tasks (framework-neutral; the trainer maps them to its library)."""
+"""Tuned PPO settings for the walking tasks (framework-neutral; the trainer maps them to its library)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,27 @@ class Go1RoughPPO(Go1WalkPPO):
     max_env_steps: int = 150_000_000
     policy_hidden: tuple[int, ...] = (512, 256, 128)
     value_hidden: tuple[int, ...] = (512, 256, 128)
+
+
+@dataclass(kw_only=True)
+class Go2WalkPPO(Go1WalkPPO):
+    """The Go1 settings: a robot of the same build, a little heavier and softer (kp 25)."""
+
+
+@dataclass(kw_only=True)
+class AnymalCWalkPPO(Go1WalkPPO):
+    """The Go1 settings with a smaller initial exploration (0.5 x 0.4 = 0.2 rad) for the heavier, longer legs."""
+
+    init_log_std: float = math.log(0.4)
+
+
+@dataclass(kw_only=True)
+class Go1StairsPPO(Go1RoughPPO):
+    """The rough-terrain settings with the stairs task's 100M-step budget."""
+
+    max_env_steps: int = 100_000_000
+
+
+@dataclass(kw_only=True)
+class AnymalCNavigatePPO(AnymalCWalkPPO):
+    """The walking settings; start it from a walking run with ``--init-from``."""

@@ -8,7 +8,7 @@ paying its own dispatch and a pass over memory the physics has just evicted; one
 does the same work in about half the time.
 
 Layouts follow the env: base vectors come component-major, ``(9, N)`` rows of body-frame linear
-velocity (3), angular velocity (3) and projected gravity (3); joint quantities come ``(N, 12)``.
+velocity (3), angular velocity (3) and projected gravity (3); joint quantities come ``(N, J)`` for J joints.
 """
 
 from __future__ import annotations
@@ -29,17 +29,17 @@ TERMS: tuple[str, ...] = (
     "joint_acc",  # Σ joint acceleration² over one control period
     "action_rate",  # Σ (action change)²
     "base_height",  # (trunk height above the ground - target)²
-    "undesired_contacts",  # number of penalised geoms (hips, thighs) touching the ground
+    "undesired_contacts",  # number of penalised geoms (e.g. hips, thighs) touching the ground
     "feet_air_time",  # Σ over feet touching down of (time in the air - target), while told to move
     "stand_still",  # Σ |joint offset from the standing pose|, while told to stand still
     "joint_limits",  # Σ joint excursion beyond the soft limits (rad)
 )
-#: Contact columns per ground geom, in the env's query order: feet, trunk, penalised geoms.
-NUM_FEET, TRUNK_COLUMN, NUM_UNDESIRED = 4, 4, 8
+# Contact columns per ground geom, in the env's query order: feet (as many as ``air_time`` has
+# columns), termination geoms (``params[TERMINATION_CONTACTS]``), penalised geoms (the rest).
 #: Below this, a command counts as "stand still" (sum of |components|) / "not moving" (planar speed).
 MIN_COMMAND = 0.1
 #: ``params`` entries of ``terms``.
-DT, SIGMA, AIR_TARGET, HEIGHT_TARGET, COS_MAX_TILT, ONLY_POSITIVE = range(6)
+DT, SIGMA, AIR_TARGET, HEIGHT_TARGET, COS_MAX_TILT, ONLY_POSITIVE, TERMINATION_CONTACTS, GROUNDS = range(8)
 
 
 @njit(cache=True, inline="always")
@@ -68,21 +68,21 @@ def _air_time_rows(contact, last_contact, air_time, dt, touchdown):
 @njit(cache=True, error_model="numpy", fastmath=True)
 def terms(
     base,  # (9, N) body-frame velocities and projected gravity
-    joint_pos,  # (N, 12)
-    joint_vel,  # (N, 12)
-    prev_joint_vel,  # (N, 12) at the end of the previous step
-    actions,  # (N, 12) of this step
-    prev_actions,  # (N, 12)
+    joint_pos,  # (N, J)
+    joint_vel,  # (N, J)
+    prev_joint_vel,  # (N, J) at the end of the previous step
+    actions,  # (N, J) of this step
+    prev_actions,  # (N, J)
     commands,  # (N, 3) forward, sideways, yaw rate
-    targets,  # (N, 12) PD joint targets of this step
-    kp,  # (N, 12) PD gains of each env
-    kd,  # (N, 12)
-    joints,  # (4, 12): standing pose, soft lower and upper limits, torque limit
-    contacts,  # (N, G * 13) ground contacts per ground geom, see NUM_FEET etc.
+    targets,  # (N, J) PD joint targets of this step
+    kp,  # (N, J) PD gains of each env
+    kd,  # (N, J)
+    joints,  # (4, J): standing pose, soft lower and upper limits, torque limit
+    contacts,  # (N, G * (F + T + P)) ground contacts per ground geom: feet, termination, penalised
     height,  # (N,) trunk height above the ground
-    air_time,  # (N, 4) feet air time, advanced in place
-    last_contact,  # (N, 4) bool, advanced in place
-    params,  # (6,) see DT etc.
+    air_time,  # (N, F) feet air time, advanced in place
+    last_contact,  # (N, F) bool, advanced in place
+    params,  # (8,) see DT etc.
     weights,  # (len(TERMS),) weight of each term in the reward
     out,  # (len(TERMS), N) weighted term values
     reward,  # (N,) their sum, clipped at 0 if params[ONLY_POSITIVE]
@@ -91,10 +91,12 @@ def terms(
 ):
     n = joint_pos.shape[0]
     dt, inv_sigma = params[DT], 1.0 / params[SIGMA]
-    per_ground = NUM_FEET + 1 + NUM_UNDESIRED
-    grounds = contacts.shape[1] // per_ground
-    feet = np.empty(NUM_FEET, np.bool_)
-    touchdown = np.empty(NUM_FEET, np.float64)
+    num_joints, num_feet = joint_pos.shape[1], air_time.shape[1]
+    num_term, grounds = int(params[TERMINATION_CONTACTS]), int(params[GROUNDS])
+    per_ground = contacts.shape[1] // grounds
+    num_undesired = per_ground - num_feet - num_term
+    feet = np.empty(num_feet, np.bool_)
+    touchdown = np.empty(num_feet, np.float64)
     value = np.empty(len(TERMS), np.float64)  # this row's terms: written to ``out`` once, weighted
     for i in range(n):
         cx, cy, cz = commands[i, 0], commands[i, 1], commands[i, 2]
@@ -109,7 +111,7 @@ def terms(
         value[4] = base[6, i] * base[6, i] + base[7, i] * base[7, i]  # orientation
 
         torque_sq = acc_sq = rate_sq = offset = excess = 0.0
-        for j in range(12):
+        for j in range(num_joints):
             q, qd = joint_pos[i, j], joint_vel[i, j]
             tau = (targets[i, j] - q) * kp[i, j] - kd[i, j] * qd
             tau = min(max(tau, -joints[3, j]), joints[3, j])
@@ -128,24 +130,25 @@ def terms(
 
         # contacts with any ground geom: the largest over them
         trunk = undesired = 0.0
-        for f in range(NUM_FEET):
+        for f in range(num_feet):
             c = 0.0
             for g in range(grounds):
                 c = max(c, contacts[i, g * per_ground + f])
             feet[f] = c > 0.5
         for g in range(grounds):
-            trunk = max(trunk, contacts[i, g * per_ground + TRUNK_COLUMN])
-        for k in range(NUM_UNDESIRED):
+            for k in range(num_term):
+                trunk = max(trunk, contacts[i, g * per_ground + num_feet + k])
+        for k in range(num_undesired):
             c = 0.0
             for g in range(grounds):
-                c = max(c, contacts[i, g * per_ground + TRUNK_COLUMN + 1 + k])
+                c = max(c, contacts[i, g * per_ground + num_feet + num_term + k])
             undesired += c
         value[9] = undesired  # undesired_contacts
 
         air_time_update(feet, last_contact[i], air_time[i], dt, touchdown)
         air = 0.0
         if cx * cx + cy * cy > MIN_COMMAND * MIN_COMMAND:
-            for f in range(NUM_FEET):
+            for f in range(num_feet):
                 if touchdown[f] > 0.0:
                     air += touchdown[f] - params[AIR_TARGET]
         value[10] = air  # feet_air_time
@@ -161,10 +164,20 @@ def terms(
 
 
 def new_params(
-    *, dt: float, sigma: float, air_target: float, height_target: float, cos_max_tilt: float, only_positive: bool
+    *,
+    dt: float,
+    sigma: float,
+    air_target: float,
+    height_target: float,
+    cos_max_tilt: float,
+    only_positive: bool,
+    termination_contacts: int = 1,
+    grounds: int = 1,
 ) -> np.ndarray:
-    """The ``params`` array of ``terms``."""
-    return np.array([dt, sigma, air_target, height_target, cos_max_tilt, only_positive], np.float64)
+    """The ``params`` array of ``terms``: ``termination_contacts`` geoms per ground (after the feet) end an
+    episode, ``grounds`` ground geoms each have their block of contact columns."""
+    values = [dt, sigma, air_target, height_target, cos_max_tilt, only_positive, termination_contacts, grounds]
+    return np.array(values, np.float64)
 
 
 class FeetAirTime:

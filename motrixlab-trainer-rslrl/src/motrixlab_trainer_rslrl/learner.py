@@ -189,7 +189,7 @@ class RslRlLearner(Learner):
         torch.save(state, buffer)
         return buffer.getvalue()
 
-    def load_state_bytes(self, payload: bytes) -> None:
+    def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
         try:
             state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
         except pickle.UnpicklingError as exc:
@@ -200,16 +200,20 @@ class RslRlLearner(Learner):
             ) from None
         if not isinstance(state, dict):
             raise ValueError("payload is not a state dictionary")
-        for name in ("actor", "critic", "optimizer", "learning_rate"):
+        needed = ("actor", "critic") if weights_only else ("actor", "critic", "optimizer", "learning_rate")
+        for name in needed:
             if name not in state:
                 raise KeyError(f"missing {name!r} state")
+        # the networks with their observation normalisers (buffers of the models)
         self.alg.actor.load_state_dict(state["actor"])
         self.alg.critic.load_state_dict(state["critic"])
+        if "reward_norm" in state:  # the value's scale belongs with the value network
+            self._reward_norm.load_state_dict(state["reward_norm"])
+            self._reward_norm.disc_avg.avg = None if weights_only else state.get("discounted_return")
+        if weights_only:
+            return
         self.alg.optimizer.load_state_dict(state["optimizer"])
         self.alg.learning_rate = float(state["learning_rate"])
-        if "reward_norm" in state:
-            self._reward_norm.load_state_dict(state["reward_norm"])
-            self._reward_norm.disc_avg.avg = state.get("discounted_return")
         for group in self.alg.optimizer.param_groups:
             group["lr"] = self.alg.learning_rate
         rng = state.get("rng", {}).get("torch")

@@ -150,11 +150,17 @@ class JaxBackend(Backend):
         }
         return flax.serialization.msgpack_serialize(state)
 
-    def load_state_bytes(self, payload: bytes) -> None:
+    def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
+        """Restore a ``state_bytes`` payload; ``weights_only``: networks and normalisers, not the optimizers,
+        learning rates or random state (a new run starting from another's policy)."""
         restored = flax.serialization.msgpack_restore(payload)
         if not isinstance(restored, dict):
             raise ValueError("payload is not a state dictionary")
         target = self._state()
+        if weights_only:
+            for name in ("policy_optimizer", "value_optimizer", "learning_rate"):
+                target.pop(name, None)
+            restored = {k: v for k, v in restored.items() if k != "rng"}
         for name, template in target.items():
             if name not in restored:
                 raise KeyError(f"missing {name!r} state")

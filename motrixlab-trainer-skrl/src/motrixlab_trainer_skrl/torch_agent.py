@@ -113,7 +113,9 @@ class TorchBackend(Backend):
         torch.save(state, buffer)
         return buffer.getvalue()
 
-    def load_state_bytes(self, payload: bytes) -> None:
+    def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
+        """Restore a ``state_bytes`` payload; ``weights_only``: networks and normalisers, not the optimizer,
+        learning-rate schedule or random state (a new run starting from another's policy)."""
         try:
             state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
         except pickle.UnpicklingError as exc:
@@ -126,11 +128,13 @@ class TorchBackend(Backend):
         if not isinstance(state, dict):
             raise ValueError("payload is not a state dictionary")
         for name, module in self._stateful().items():
+            if weights_only and name in ("optimizer", "scheduler"):
+                continue
             if name not in state:
                 raise KeyError(f"missing {name!r} state")
             module.load_state_dict(state[name])
         rng = state.get("rng", {}).get("torch")
-        if rng is not None and self.training:
+        if rng is not None and self.training and not weights_only:
             torch.set_rng_state(rng.cpu())
 
     def seed(self, seed: int) -> None:

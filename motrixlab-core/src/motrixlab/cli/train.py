@@ -130,6 +130,12 @@ def train(
     max_steps: int | None = typer.Option(None, "--max-steps", help="Total env steps (rl.max_env_steps)."),
     sets: list[str] = typer.Option([], "--set", help="env.<field>=<value> or rl.<field>=<value>; repeatable."),
     resume: str | None = typer.Option(None, "--resume", help="Continue a run: 'latest', a run name or path."),
+    init_from: str | None = typer.Option(
+        None,
+        "--init-from",
+        help="Start from the policy and normalisers of another run (its latest checkpoint; a run name or path) "
+        "or of a checkpoint file; fresh optimizer and step counter. Its env needs this env's spaces.",
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="No live dashboard in the terminal."),
     log_interval: float = typer.Option(
         30.0, "--log-interval", help="Seconds between plain progress lines when stdout is not a terminal; 0: none."
@@ -143,6 +149,8 @@ def train(
 
     if log_interval < 0:
         raise ConfigError(f"--log-interval: must be 0 or more seconds, got {log_interval:g}")
+    if init_from is not None and resume is not None:
+        raise ConfigError("--init-from starts a new run and --resume continues one: pass only one of them")
     run_dir, saved = _load_run(env, resume) if resume is not None else (None, None)
     run = build_run(
         env,
@@ -163,6 +171,11 @@ def train(
             print(f"motrixlab: note: {note}", file=sys.stderr)
         if run_dir is not None:
             run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
+        if init_from is not None:
+            from motrixlab.runs import find_policy_checkpoint
+
+            suffix = getattr(impl, "checkpoint_suffix", "")
+            run = replace(run, init_from=find_policy_checkpoint(init_from, suffix))
         with training(run.dir):  # holds the run's lock; status.json says how training ended
             if run_dir is not None:
                 from motrixlab.runs import remove_temporaries
@@ -189,6 +202,11 @@ def train(
     )
 
 
+CHECKPOINT_HELP = (
+    "latest, best, a checkpoint name or a path; a checkpoint file of another env's run is evaluated on this env "
+    "when their observation and action spaces are the same."
+)
+RUN_HELP = "Run: 'latest', a run name or a path (also of another env with the same spaces)."
 EVAL_SET_HELP = "env.<field>=<value>: evaluate under other env settings than the run's (repeatable)."
 
 
@@ -199,16 +217,27 @@ def _eval_target(
 
     if parse_set_args(sets or [])["rl"]:
         raise ConfigError("--set: evaluation takes only env.<field> overrides (the policy's RL config is the run's)")
-    run_dir, saved = _load_run(env, run_ref)
+    from motrixlab.runs import run_of_checkpoint
+
+    # a checkpoint file inside a run directory brings its run (of this env or of another one)
+    own_run = run_of_checkpoint(Path(checkpoint)) if run_ref == "latest" and Path(checkpoint).is_file() else None
+    run_dir, saved = _load_run(env, str(own_run) if own_run is not None else run_ref)
+    source = saved.get("env")
+    if isinstance(source, str) and source != env:
+        # a policy of another env: this env under its own config (and --set), the policy's RL config;
+        # the trainer refuses it unless the observation and action spaces are the same
+        saved = {**saved, "env_cfg": {}}
     run = build_run(env, backend=backend, run_dir=run_dir, saved=saved, sets=sets)
+    if isinstance(source, str) and source != env:
+        run = replace(run, policy_env=source)
     impl = _trainer(run.trainer)
     return run, impl, _checkpoint(impl, run_dir, checkpoint)
 
 
 def evaluate(
     env: str = typer.Argument(..., help="Environment name."),
-    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
-    run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
+    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help=CHECKPOINT_HELP),
+    run: str = typer.Option("latest", "--run", help=RUN_HELP),
     episodes: int | None = typer.Option(None, "--episodes", "-e", help="Episodes (default rl.eval_episodes)."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
     sets: list[str] = typer.Option([], "--set", help=EVAL_SET_HELP),
@@ -243,8 +272,8 @@ def _print_eval(env: str, result: Any) -> None:
 
 def play(
     env: str = typer.Argument(..., help="Environment name."),
-    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help="latest, best, a checkpoint name or a path."),
-    run: str = typer.Option("latest", "--run", help="Run: 'latest', a run name or a path."),
+    checkpoint: str = typer.Option("best", "--checkpoint", "-c", help=CHECKPOINT_HELP),
+    run: str = typer.Option("latest", "--run", help=RUN_HELP),
     episodes: int = typer.Option(5, "--episodes", "-e", help="Episodes to play."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Must match the run's backend."),
     sets: list[str] = typer.Option([], "--set", help=EVAL_SET_HELP),

@@ -160,9 +160,9 @@ def _header_fields(path: Path, header_bytes: bytes) -> tuple[dict[str, Any], int
     return header, size, digest
 
 
-def check_compatible(path: Path, header: dict[str, Any], *, env: str, trainer: str, backend: str) -> None:
-    """Refuse a checkpoint written for another env, trainer or backend."""
-    if header.get("env") != env:
+def check_compatible(path: Path, header: dict[str, Any], *, env: str | None, trainer: str, backend: str) -> None:
+    """Refuse a checkpoint written for another env (``None``: any env), trainer or backend."""
+    if env is not None and header.get("env") != env:
         raise CheckpointError(f"checkpoint {str(path)!r} was trained on env {header.get('env')!r}, not {env!r}")
     if header.get("trainer") != trainer:
         raise CheckpointError(

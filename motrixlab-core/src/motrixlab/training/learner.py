@@ -95,8 +95,10 @@ class Learner(ABC):
         Never pickle: a checkpoint may come from anyone."""
 
     @abstractmethod
-    def load_state_bytes(self, payload: bytes) -> None:
-        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch."""
+    def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
+        """Restore :meth:`state_bytes`; raises ValueError/KeyError/RuntimeError on a mismatch.
+        ``weights_only``: the networks and normalisers alone, not the optimizer, schedule or generator
+        state (a new run starting from another run's policy, ``train --init-from``)."""
 
     def seed(self, seed: int) -> None:
         """Seed Python's and NumPy's global generators; a subclass also seeds its framework's."""

@@ -106,22 +106,34 @@ class LoopTrainer(Trainer):
         seed = int(run.rl_cfg.seed) + 10_000
         return self._make_env(run, min(episodes, EVAL_MAX_ENVS), seed), seed
 
-    def _load(self, run: Run, checkpoint: Path) -> tuple[dict[str, Any], bytes]:
+    def _load(self, run: Run, checkpoint: Path, *, any_env: bool = False) -> tuple[dict[str, Any], bytes]:
+        """Read a checkpoint of this run's env (or of ``run.policy_env``; ``any_env``: of any env, whose
+        spaces ``_restore`` then checks)."""
         header, payload = read_checkpoint(Path(checkpoint))
-        check_compatible(
-            Path(checkpoint), header, env=run.env.name, trainer=self.spec.trainer, backend=self.spec.backend
-        )
+        env = None if any_env else run.policy_env or run.env.name
+        check_compatible(Path(checkpoint), header, env=env, trainer=self.spec.trainer, backend=self.spec.backend)
         return header, payload
 
-    def _restore(self, backend: Any, checkpoint: Path, header: dict[str, Any], payload: bytes) -> None:
+    def _restore(
+        self,
+        run: Run,
+        backend: Any,
+        checkpoint: Path,
+        header: dict[str, Any],
+        payload: bytes,
+        *,
+        weights_only: bool = False,
+    ) -> None:
+        """Load a checkpoint into ``backend``: everything, or (``weights_only``) the policy, value and normalisers."""
         obs_dim, act_dim = backend.observation_space.shape[0], backend.action_space.shape[0]
         if header.get("obs_dim") != obs_dim or header.get("act_dim") != act_dim:
             raise CheckpointError(
-                f"checkpoint {str(checkpoint)!r} has obs/action sizes {header.get('obs_dim')}/{header.get('act_dim')}, "
-                f"the env has {obs_dim}/{act_dim}"
+                f"checkpoint {str(checkpoint)!r} of {header.get('env')!r} has observation shape "
+                f"({header.get('obs_dim')},) and action shape ({header.get('act_dim')},); "
+                f"{run.env.name!r} has ({obs_dim},) and ({act_dim},)"
             )
         try:
-            backend.load_state_bytes(payload)
+            backend.load_state_bytes(payload, weights_only=weights_only)
         except (ValueError, KeyError, RuntimeError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise CheckpointError(
@@ -138,7 +150,9 @@ class LoopTrainer(Trainer):
             "act_dim": int(env.action_space.shape[0]),
         }
 
-    def _write_config(self, run: Run, resumed_from: dict[str, Any] | None) -> None:
+    def _write_config(
+        self, run: Run, resumed_from: dict[str, Any] | None, init_header: dict[str, Any] | None = None
+    ) -> None:
         import json
 
         path = run.dir / "config.json"
@@ -164,6 +178,15 @@ class LoopTrainer(Trainer):
         }
         if resumed_from is not None:
             config["resumes"].append(resumed_from)
+        if init_header is not None:
+            config["init_from"] = {
+                "checkpoint": str(run.init_from),
+                "env": init_header.get("env"),
+                "run": init_header.get("run"),
+                "env_steps": init_header.get("env_steps"),
+            }
+        elif "init_from" in previous:  # a resumed run keeps where it started from
+            config["init_from"] = previous["init_from"]
         atomic_write_json(path, config)
 
     # ---- the contract -----------------------------------------------------------------------
@@ -177,6 +200,7 @@ class LoopTrainer(Trainer):
         resume: tuple[dict[str, Any], bytes] | None = None
         if run.resume_from is not None:  # everything is checked before anything is written
             resume = self._load(run, run.resume_from)
+        init = self._load(run, run.init_from, any_env=True) if run.init_from is not None else None
         t0 = time.perf_counter()
         start_steps = int(resume[0].get("env_steps", 0)) if resume else 0
         if resume is not None and start_steps >= cfg.max_env_steps:
@@ -190,10 +214,12 @@ class LoopTrainer(Trainer):
             backend = self.learner_class()(cfg, env.observation_space, env.action_space, env.num_envs, training=True)
             best = None
             if resume is not None:
-                self._restore(backend, run.resume_from, *resume)
+                self._restore(run, backend, run.resume_from, *resume)
                 restore_env_state(env, run.resume_from, resume[0])
                 if resume[0].get("best_by", best_by(False)) == best_by(cfg.eval_interval > 0):
                     best = resume[0].get("best_return")  # else ranked another way: not comparable
+            elif init is not None:  # policy, value and normalisers; the optimizer and step counter start afresh
+                self._restore(run, backend, run.init_from, *init, weights_only=True)
             if cfg.eval_interval > 0:
                 eval_env, eval_seed = self._eval_env(run, cfg.eval_episodes)
                 evaluator = TrainingEvaluator(eval_env, cfg.eval_episodes, seed=eval_seed)
@@ -206,7 +232,7 @@ class LoopTrainer(Trainer):
                     "command": list(run.command) or list(sys.argv),
                     "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 }
-            self._write_config(run, resumed)
+            self._write_config(run, resumed, init[0] if init is not None else None)
             if resume is not None:
                 drop_metrics_after(run.dir, start_steps)
             loop = TrainLoop(
@@ -281,7 +307,7 @@ class LoopTrainer(Trainer):
             if env is None:
                 probe.close()
         backend = self.learner_class()(cfg, *spaces, 1, training=False)
-        self._restore(backend, checkpoint, header, payload)
+        self._restore(run, backend, checkpoint, header, payload)
         return backend, header
 
     @_keeping_process_state()

@@ -1,7 +1,8 @@
-"""``go1-walk``: a Go1-class quadruped tracks a velocity command on flat ground.
+"""Velocity tracking on flat ground for any legged robot that a ``RobotDescription`` describes.
 
-Actions are joint-target offsets from the standing pose, tracked by the model's PD position
-actuators; the targets also carry the standing pose's gravity feed-forward (``STANDING_TORQUE``).
+The robot is the config class's ``robot`` (``go1-walk``: ``robots.go1.GO1``); nothing here names a
+robot. Actions are joint-target offsets from the standing pose, tracked by the model's PD position
+actuators; the targets also carry the standing pose's gravity feed-forward (``standing_torque``).
 Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
 the DoF state, ground contacts from geom-pair collisions) and written through compiled write
 plans. Per step, the work on the batch is a few numpy operations and compiled loops over the rows
@@ -30,47 +31,37 @@ from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
 from motrixlab_envs_locomotion.commands import DRAWS as COMMAND_DRAWS
 from motrixlab_envs_locomotion.commands import command_bounds, commands_from_draws, count_down
-from motrixlab_envs_locomotion.config import Go1WalkCfg
+from motrixlab_envs_locomotion.config import WalkCfg
 from motrixlab_envs_locomotion.control import joint_targets
-from motrixlab_envs_locomotion.episode_start import JITTER_DRAWS, clear_rows, initial_state
-from motrixlab_envs_locomotion.observation import (
-    NOISY_GROUPS,
-    OBS_DIM,
-    OBS_SLICES,
-    base_kinematics,
-    observe,
-)
-from motrixlab_envs_locomotion.robot import (
-    ACTUATORS,
-    DEFAULT_JOINT_POS,
-    FEET,
-    JOINTS,
-    STANDING_HEIGHT,
-    STANDING_TORQUE,
-    TRUNK,
-    UNDESIRED_CONTACT,
-)
+from motrixlab_envs_locomotion.episode_start import BASE_JITTER_DRAWS, clear_rows, initial_state
+from motrixlab_envs_locomotion.observation import NOISY_GROUPS, base_kinematics, obs_slices, observe
 
-NUM_ACTIONS = len(ACTUATORS)
 _STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
-_SPAWN = np.array([0.0, 0.0, STANDING_HEIGHT], np.float32)  # flat ground: standing at the origin
-_SPAWN.flags.writeable = False  # handed out by spawn_positions: callers copy it, never change it
 
 
-class Go1WalkEnv(NpEnv[Go1WalkCfg]):
+class WalkEnv(NpEnv[WalkCfg]):
     """Velocity tracking on flat ground. Subclasses change the ground: ``ground_geoms``, ``spawn_positions``
     and ``base_height``."""
 
     #: Geoms the robot walks on; contacts with any of them count.
     ground_geoms: tuple[str, ...] = ("floor",)
 
-    def __init__(self, cfg: Go1WalkCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+    def __init__(self, cfg: WalkCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+        self.robot = robot = type(cfg).robot  # before NpEnv reads state_queries()
         super().__init__(cfg, num_envs=num_envs, seed=seed)
         n = self.num_envs
-        self.observation_space = box(OBS_DIM)
-        self.action_space = box(NUM_ACTIONS, -1.0, 1.0)
+        self.num_joints = nj = robot.num_joints
+        self.obs_slices = obs_slices(nj)
+        self.obs_dim = self.obs_slices["command"].stop
+        self.observation_space = box(self.obs_dim)
+        self.action_space = box(nj, -1.0, 1.0)
+        self.default_joint_pos = robot.pose()
+        self.standing_torque = robot.gravity_torque()
+        self._jitter_draws = BASE_JITTER_DRAWS + nj
+        self._spawn = np.array([0.0, 0.0, robot.standing_height], np.float32)  # flat ground: at the origin
+        self._spawn.flags.writeable = False  # handed out by spawn_positions: callers copy it, never change it
         self.dt = float(cfg.ctrl_dt)
-        self._action_scale = np.float32(cfg.action_scale)  # float32 arithmetic, as numpy does on the (N, 12) rows
+        self._action_scale = np.float32(cfg.action_scale)  # float32 arithmetic, as numpy does on the (N, J) rows
         self._resolve_model()
 
         # task state, one row per env
@@ -78,33 +69,33 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self.commands = np.zeros((3, n), np.float32).T
         self.command_steps_left = np.zeros(n, np.int64)
         self._due = np.empty(n, np.int64)  # rows whose command is resampled this step: _due[:k]
-        self.actions = np.zeros((n, NUM_ACTIONS), np.float32)
-        self.prev_actions = np.zeros((n, NUM_ACTIONS), np.float32)
-        self.prev_joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
-        self.air = R.FeetAirTime(n, len(FEET), self.dt)
+        self.actions = np.zeros((n, nj), np.float32)
+        self.prev_actions = np.zeros((n, nj), np.float32)
+        self.prev_joint_vel = np.zeros((n, nj), np.float32)
+        self.air = R.FeetAirTime(n, len(robot.feet), self.dt)
         self.resample_steps = max(1, round(cfg.commands.resample_seconds / self.dt))
         self._command_bounds = command_bounds(cfg.commands)
         dr = cfg.randomization
         self.push_steps = round(dr.push_interval_seconds / self.dt) if dr.enabled else 0
 
-        # per-env constants, pre-broadcast to (N, 12) for the hot path
+        # per-env constants, pre-broadcast to (N, J) for the hot path
         def full(row: np.ndarray) -> np.ndarray:
             return np.tile(np.asarray(row, np.float32), (n, 1))
 
-        self._default_q = full(DEFAULT_JOINT_POS)
+        self._default_q = full(self.default_joint_pos)
         self._kp, self._kd = full(self.kp), full(self.kd)  # PD gains of each env (randomised per episode)
         # per-joint constants of the reward pass (see rewards.terms)
-        self._joints = np.stack([DEFAULT_JOINT_POS, self.soft_low, self.soft_high, self.torque_limit])
+        self._joints = np.stack([self.default_joint_pos, self.soft_low, self.soft_high, self.torque_limit])
         self._stand_targets = np.empty_like(self._default_q)
         self._update_stand_targets(slice(None))
 
         rc = cfg.reset
         self._reset_noise = np.repeat(
             np.array([rc.base_lin_vel_noise, rc.base_ang_vel_noise, rc.joint_pos_noise], np.float32),
-            [3, 3, NUM_ACTIONS],
+            [3, 3, nj],
         )
         # what refresh() computed for the compute_* hooks
-        self._obs = np.zeros((n, OBS_DIM), np.float32)
+        self._obs = np.zeros((n, self.obs_dim), np.float32)
         self._reward = np.zeros(n, np.float32)
         self._terminated = np.zeros(n, bool)
         self._state_outside = 0  # out-of-limit qpos/qvel entries of this step's state (refresh(None))
@@ -116,6 +107,8 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             height_target=rw.base_height_target,
             cos_max_tilt=float(np.cos(cfg.max_tilt)),
             only_positive=rw.only_positive,
+            termination_contacts=len(robot.termination_contacts),
+            grounds=len(self.ground_geoms),
         )
         scales = [getattr(rw.scales, name) for name in R.TERMS]
         self._weights = np.array(scales, np.float32) * np.float32(self.dt)
@@ -127,17 +120,17 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         # nine entries in order; ``lin_vel`` etc. are (N, 3) views.
         self._base = np.zeros((9, n), np.float32)
         self.lin_vel, self.ang_vel, self.gravity = self._base[0:3].T, self._base[3:6].T, self._base[6:9].T
-        self.joint_pos = np.tile(DEFAULT_JOINT_POS, (n, 1))
-        self.joint_vel = np.zeros((n, NUM_ACTIONS), np.float32)
+        self.joint_pos = np.tile(self.default_joint_pos, (n, 1))
+        self.joint_vel = np.zeros((n, nj), np.float32)
         noise = cfg.noise
         self._noise_std: np.ndarray | None = None
         if noise.enabled and noise.scale > 0:
-            std = np.zeros(OBS_SLICES["joint_vel"].stop, np.float32)
+            std = np.zeros(self.obs_slices["joint_vel"].stop, np.float32)
             for group in NOISY_GROUPS:
-                std[OBS_SLICES[group]] = getattr(noise, group) * noise.scale
+                std[self.obs_slices[group]] = getattr(noise, group) * noise.scale
             self._noise_std = std
 
-        # (N, 12) joint targets sent to the PD actuators; the model's actuators are exactly ACTUATORS
+        # (N, J) joint targets sent to the PD actuators; the model's actuators are exactly the robot's
         # in this order, so the whole array goes in with one assignment (a write plan costs more).
         self.targets = self._stand_targets.copy()
         # No forward kinematics at reset: the task reads DoF state and contacts only, and the next step
@@ -148,30 +141,30 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         self._state_plan = self.compile_write(
             {k: v for k, v in self._reset_sources().items() if k in _STATE_FIELDS}, forward_kinematic=True
         )
-        self._push_plan = self.compile_write({"vel": W.BodyLinearVelocity([TRUNK])}) if self.push_steps else None
+        self._push_plan = self.compile_write({"vel": W.BodyLinearVelocity([robot.base])}) if self.push_steps else None
 
     # ---- model ------------------------------------------------------------------------------
     def _resolve_model(self) -> None:
         """Check the model has what the task needs and read the PD gains and limits from it."""
-        m = self.model
+        m, r = self.model, self.robot
         missing = [
             name
-            for kind, names in (("geom", (TRUNK, *FEET, *UNDESIRED_CONTACT, *self.ground_geoms)), ("joint", JOINTS))
+            for kind, names in (("geom", (*self._contact_geoms(), *self.ground_geoms)), ("joint", r.joints))
             for name in names
             if getattr(m, f"get_{kind}")(name) is None
         ]
-        actuators = [m.get_actuator(name) for name in ACTUATORS]
-        missing += [name for name, a in zip(ACTUATORS, actuators, strict=True) if a is None]
+        actuators = [m.get_actuator(name) for name in r.actuators]
+        missing += [name for name, a in zip(r.actuators, actuators, strict=True) if a is None]
         if missing:
-            raise ConfigError(f"model_file {self.cfg.model_file!r} lacks {', '.join(missing)} (a Go1-class model)")
-        if tuple(m.actuator_names) != ACTUATORS:
+            raise ConfigError(f"model_file {self.cfg.model_file!r} lacks {', '.join(missing)} (a {r.name} model)")
+        if tuple(m.actuator_names) != r.actuators:
             raise ConfigError(
-                f"model_file {self.cfg.model_file!r}: actuators must be exactly {', '.join(ACTUATORS)} in this order"
+                f"model_file {self.cfg.model_file!r}: actuators must be exactly {', '.join(r.actuators)} in this order"
             )
         if any(a.typ != "position" or a.force_range is None for a in actuators):
             raise ConfigError(f"model_file {self.cfg.model_file!r}: actuators must be force-limited position actuators")
-        if self.model.num_dof_pos != 7 + NUM_ACTIONS:
-            raise ConfigError(f"model_file {self.cfg.model_file!r}: expected a floating base and 12 joints")
+        if self.model.num_dof_pos != 7 + r.num_joints:
+            raise ConfigError(f"model_file {self.cfg.model_file!r}: expected a floating base and {r.num_joints} joints")
         probe = self.data
         self.kp = np.array([a.get_kp_override(probe)[0] for a in actuators], np.float32)
         self.kd = np.array([a.get_kd_override(probe)[0] for a in actuators], np.float32)
@@ -181,32 +174,37 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         mid = (self.target_low + self.target_high) / 2
         half = (self.target_high - self.target_low) / 2 * self.cfg.rewards.soft_joint_limit
         self.soft_low, self.soft_high = mid - half, mid + half
-        self.trunk_mass = float(m.get_link(TRUNK).mass)
+        self.trunk_mass = float(m.get_link(r.base).mass)
+
+    def _contact_geoms(self) -> tuple[str, ...]:
+        """The robot's geoms whose ground contacts the task reads, in the contact query's order."""
+        r = self.robot
+        return (*r.feet, *r.termination_contacts, *r.penalised_contacts)
 
     def state_queries(self) -> Mapping[str, Any]:
-        """Ground contacts of feet, trunk and the penalised geoms, for every ground geom."""
-        bodies = (*FEET, TRUNK, *UNDESIRED_CONTACT)
-        pairs = [(b, g) for g in self.ground_geoms for b in bodies]
+        """Ground contacts of feet, the termination and the penalised geoms, for every ground geom."""
+        pairs = [(b, g) for g in self.ground_geoms for b in self._contact_geoms()]
         return {"contacts": Q.GeomPairCollision(pairs)}
 
     def _reset_sources(self) -> dict[str, Any]:
+        r = self.robot
         sources: dict[str, Any] = {
-            "pos": W.BodyPosition([TRUNK]),
-            "rot": W.BodyRotation([TRUNK]),
-            "lin_vel": W.BodyLinearVelocity([TRUNK]),
-            "ang_vel": W.BodyAngularVelocity([TRUNK]),
-            "joint_pos": W.BodyJointPosition(list(JOINTS)),
-            "joint_vel": W.BodyJointVelocity(list(JOINTS)),
-            "ctrl": W.ActuatorCtrls(list(ACTUATORS)),
+            "pos": W.BodyPosition([r.base]),
+            "rot": W.BodyRotation([r.base]),
+            "lin_vel": W.BodyLinearVelocity([r.base]),
+            "ang_vel": W.BodyAngularVelocity([r.base]),
+            "joint_pos": W.BodyJointPosition(list(r.joints)),
+            "joint_vel": W.BodyJointVelocity(list(r.joints)),
+            "ctrl": W.ActuatorCtrls(list(r.actuators)),
         }
         if self.cfg.randomization.enabled:
             # A reset=True plan restores the model's values for overrides it does not write, so the
             # randomised values are part of the reset itself and redrawn for every new episode.
             sources |= {
-                "kp": W.ActuatorKpOverride(list(ACTUATORS)),
-                "kd": W.ActuatorDampingOverride(list(ACTUATORS)),
-                "trunk_mass": W.LinkMassOverride([TRUNK]),
-                "friction": W.GeomFrictionOverride([*FEET, *self.ground_geoms]),
+                "kp": W.ActuatorKpOverride(list(r.actuators)),
+                "kd": W.ActuatorDampingOverride(list(r.actuators)),
+                "trunk_mass": W.LinkMassOverride([r.base]),
+                "friction": W.GeomFrictionOverride([*r.feet, *self.ground_geoms]),
             }
         return sources
 
@@ -246,7 +244,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     # ---- hooks for other grounds ---------------------------------------------------------------
     def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
         """World positions of the trunk for new episodes of rows ``ids``: (k, 3), or one (3,) for all."""
-        return _SPAWN
+        return self._spawn
 
     def base_height(self) -> np.ndarray:
         """Trunk height above the ground under it (N,). Flat ground is at z = 0, so this is the trunk's
@@ -316,15 +314,16 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         k = len(ids)
         rng, plan = self.rng, self._reset_plan
         # one draw for all: heading, the jitter of the initial state, the command
-        u = rng.random((k, 1 + JITTER_DRAWS + COMMAND_DRAWS), np.float32)
+        jitter = self._jitter_draws
+        u = rng.random((k, 1 + jitter + COMMAND_DRAWS), np.float32)
         yaw = (u[:, 0] * 2.0 - 1.0) * np.float32(np.pi) if self.cfg.reset.random_yaw else np.zeros(k, np.float32)
         plan["pos"][ids, 0] = self.spawn_positions(ids, yaw)
         initial_state(
             ids,
             yaw,
-            u[:, 1 : 1 + JITTER_DRAWS],
+            u[:, 1 : 1 + jitter],
             self._reset_noise,
-            DEFAULT_JOINT_POS,
+            self.default_joint_pos,
             self.target_low,
             self.target_high,
             plan["rot"],
@@ -348,13 +347,13 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
             self.command_steps_left,
             self.resample_steps,
         )
-        self._commands_from(u[:, 1 + JITTER_DRAWS :], ids)
+        self._commands_from(u[:, 1 + jitter :], ids)
 
     # ---- randomisation ------------------------------------------------------------------------
     def _randomize(self, ids: np.ndarray) -> None:
         dr, rng, plan, k = self.cfg.randomization, self.rng, self._reset_plan, len(ids)
-        self._kp[ids] = self.kp * rng.uniform(*dr.kp_scale, (k, NUM_ACTIONS))
-        self._kd[ids] = self.kd * rng.uniform(*dr.kd_scale, (k, NUM_ACTIONS))
+        self._kp[ids] = self.kp * rng.uniform(*dr.kp_scale, (k, self.num_joints))
+        self._kd[ids] = self.kd * rng.uniform(*dr.kd_scale, (k, self.num_joints))
         plan["kp"][ids] = self._kp[ids]
         self._update_stand_targets(ids)
         plan["ctrl"][ids] = self._stand_targets[ids]
@@ -368,7 +367,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     def _update_stand_targets(self, ids: np.ndarray | slice) -> None:
         """Joint targets of zero action for rows ``ids``: the standing pose plus the gravity feed-forward
         at each env's (possibly randomised) kp."""
-        self._stand_targets[ids] = self._default_q[ids] + STANDING_TORQUE / self._kp[ids]
+        self._stand_targets[ids] = self._default_q[ids] + self.standing_torque / self._kp[ids]
 
     def _push(self) -> None:
         due = np.flatnonzero(self.episode_steps % self.push_steps == self.push_steps - 1)
@@ -394,7 +393,7 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
     def step_within_limits(self, obs: np.ndarray, reward: np.ndarray) -> bool:
         """Answered from the kinematics pass of ``refresh(None)``, which NpEnv runs on this step's state
         before the check: with every qpos/qvel entry within the limit, the validated finite actions and an
-        all-finite config (checked by ``Go1WalkCfg.validate``), observation and reward are finite too."""
+        all-finite config (checked by ``WalkCfg.validate``), observation and reward are finite too."""
         return self._state_outside == 0
 
     def torques(self) -> np.ndarray:
@@ -452,10 +451,12 @@ class Go1WalkEnv(NpEnv[Go1WalkCfg]):
         commands_from_draws(draws, *self._command_bounds, c.min_speed, c.standing_share, ids, self.commands)
 
     def _observation(self, ids: np.ndarray | None = None) -> np.ndarray:
-        """Observation rows ``ids`` (all rows when None) in ``OBS_LAYOUT`` order."""
+        """Observation rows ``ids`` (all rows when None) in ``observation.obs_layout`` order."""
         rows = self._all_rows if ids is None else ids
-        obs = np.empty((len(rows), OBS_DIM), np.float32)
-        observe(self._base, self.joint_pos, self.joint_vel, DEFAULT_JOINT_POS, self.actions, self.commands, rows, obs)
+        obs = np.empty((len(rows), self.obs_dim), np.float32)
+        observe(
+            self._base, self.joint_pos, self.joint_vel, self.default_joint_pos, self.actions, self.commands, rows, obs
+        )
         if self._noise_std is not None:
             width = self._noise_std.size
             obs[:, :width] += self.rng.standard_normal((len(rows), width), np.float32) * self._noise_std

@@ -1,10 +1,11 @@
-"""``go1-walk-rough``: ``go1-walk`` on procedurally generated terrain with a level curriculum.
+"""Velocity tracking on procedurally generated terrain with a level curriculum (``go1-walk-rough``).
 
 The terrain (see ``terrain.py``) is generated from its config when the env is built and added to
 the robot's MJCF as a heightfield; all envs share it, each starting on its own tile. An env that
 walked off its tile by the end of an episode moves one level up; one that covered less than half
 of the distance it was commanded moves one level down; envs beyond the last level restart on a
-random level, so the hardest levels keep being visited without forgetting the easier ones.
+random level, so the hardest levels keep being visited without forgetting the easier ones
+(``graduates="random"``), or stay on the last one (``"top"``).
 The levels are env state a resumed run keeps (``env_state``/``load_env_state``).
 """
 
@@ -21,22 +22,18 @@ from motrixlab.envcfg import validated
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1RoughCfg
-from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
-from motrixlab_envs_locomotion.robot import STANDING_HEIGHT
 from motrixlab_envs_locomotion.terrain import Terrain, generate, scene_xml
-
-#: Foot positions in the trunk frame at the standing pose (x: hips, y: hip + thigh offsets).
-_FEET_XY = np.array([[0.1881, -0.127], [0.1881, 0.127], [-0.1881, -0.127], [-0.1881, 0.127]], np.float32)
+from motrixlab_envs_locomotion.walk import WalkEnv
 
 
-class Go1RoughEnv(Go1WalkEnv):
+class RoughEnv(WalkEnv):
     ground_geoms = ("floor", "terrain")
 
     def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
         validated(cfg, f"{type(cfg).__name__}.")  # before the terrain is generated from it
         self.terrain: Terrain = generate(cfg.terrain)
         with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
-            scene = Path(tmp) / "go1_terrain.xml"
+            scene = Path(tmp) / f"{type(cfg).robot.name}_terrain.xml"
             scene.write_text(scene_xml(cfg.model_file, self.terrain))
             super().__init__(dataclasses.replace(cfg, model_file=str(scene)), num_envs=num_envs, seed=seed)
         self.cfg = cfg  # keep the user's config (the generated scene file is gone)
@@ -59,12 +56,13 @@ class Go1RoughEnv(Go1WalkEnv):
         xy = self.terrain.tile_centre(self.levels[ids], self.columns[ids])
         xy += self.rng.uniform(-jitter, jitter, (k, 2)).astype(np.float32)
         self.origins[ids] = xy
-        feet = np.zeros((k, 4, 3), np.float32)
-        feet[:, :, :2] = _FEET_XY
-        feet = quat.rotate(np.repeat(quat.from_yaw(yaw), 4, axis=0), feet.reshape(-1, 3)).reshape(k, 4, 3)
+        nf = len(self.robot.feet)
+        feet = np.zeros((k, nf, 3), np.float32)
+        feet[:, :, :2] = np.array(self.robot.feet_xy, np.float32)
+        feet = quat.rotate(np.repeat(quat.from_yaw(yaw), nf, axis=0), feet.reshape(-1, 3)).reshape(k, nf, 3)
         feet_xy = feet[:, :, :2] + xy[:, None, :]
         ground = self.terrain.height_at(feet_xy[..., 0], feet_xy[..., 1]).max(axis=1)
-        return np.concatenate((xy, (ground + STANDING_HEIGHT + 0.01)[:, None]), axis=1)
+        return np.concatenate((xy, (ground + self.robot.standing_height + 0.01)[:, None]), axis=1)
 
     def base_height(self) -> np.ndarray:
         qpos = self.state["qpos"]
@@ -84,7 +82,10 @@ class Go1RoughEnv(Go1WalkEnv):
             self.log["terrain_top_passed"] = float(up[on_top].mean())
         levels = self.levels[ids] + up.astype(int) - down.astype(int)
         beyond = levels >= self.terrain.levels
-        levels[beyond] = self.rng.integers(0, self.terrain.levels, int(beyond.sum()))
+        if self.cfg.graduates == "top":
+            levels[beyond] = self.terrain.levels - 1
+        else:
+            levels[beyond] = self.rng.integers(0, self.terrain.levels, int(beyond.sum()))
         self.levels[ids] = np.maximum(levels, 0)
         self.commanded_distance[ids] = 0.0
         self._level_mean = float(self.levels.mean())
@@ -111,3 +112,42 @@ class Go1RoughEnv(Go1WalkEnv):
         self.commanded_distance += np.sqrt(cmd[:, 0] * cmd[:, 0] + cmd[:, 1] * cmd[:, 1]) * self.dt
         self.log["terrain_level"] = self._level_mean
         super()._advance_commands()
+
+
+class StairsEnv(RoughEnv):
+    """``go1-walk-stairs``: ``RoughEnv`` on pyramid stairs, logging how high each episode climbed.
+
+    Per episode it keeps the lowest ground under the trunk so far and the largest rise above it; at the
+    end of episodes it logs ``stairs_climbed`` (m, their mean) and ``stair_top_reached`` (the share that
+    climbed a whole flight of their tile's pyramid from the bottom: 90 % of its height)."""
+
+    def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+        super().__init__(cfg, num_envs=num_envs, seed=seed)
+        self.lowest = np.zeros(self.num_envs, np.float32)
+        self.climbed = np.zeros(self.num_envs, np.float32)
+
+    def flight_height(self, levels: np.ndarray) -> np.ndarray:
+        """Height (m) of the pyramid on tiles of ``levels``: risers times the steps up to the platform."""
+        t = self.cfg.terrain
+        rise = 0.03 + (t.max_step_height - 0.03) * levels / max(t.levels - 1, 1)
+        steps = np.floor(max((t.tile_size - t.platform) / 2, t.resolution) / t.step_width)
+        return (rise * steps).astype(np.float32)
+
+    def spawn_positions(self, ids: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+        pos = super().spawn_positions(ids, yaw)
+        self.lowest[ids] = self.terrain.height_at(pos[:, 0], pos[:, 1])
+        self.climbed[ids] = 0.0
+        return pos
+
+    def base_height(self) -> np.ndarray:
+        qpos = self.state["qpos"]
+        ground = self.terrain.height_at(qpos[:, 0], qpos[:, 1])
+        np.minimum(self.lowest, ground, out=self.lowest)
+        np.maximum(self.climbed, ground - self.lowest, out=self.climbed)
+        return qpos[:, 2] - ground
+
+    def on_episode_end(self, ids: np.ndarray) -> None:
+        climbed = self.climbed[ids]
+        self.log["stairs_climbed"] = float(climbed.mean())
+        self.log["stair_top_reached"] = float((climbed >= 0.9 * self.flight_height(self.levels[ids])).mean())
+        super().on_episode_end(ids)

@@ -1,0 +1,1 @@
+"""Robot descriptions, one module per robot (each with its MJCF under ``models/``)."""
