@@ -243,3 +243,16 @@ def test_deterministic_actions_are_the_clipped_mean_and_export_parts_reproduce_t
     with torch.no_grad():
         got = build_module(parts)(torch.from_numpy(probe)).numpy()
     np.testing.assert_allclose(got, actions, atol=1e-6)
+
+
+def test_weights_only_takes_the_policy_and_normalisers_but_not_the_optimizer_or_rate():
+    a = make_learner(value_normalization=True)
+    rollout(a, 8)
+    a.alg.learning_rate = 1.234e-3
+    b = make_learner(seed=99, value_normalization=True)
+    b.load_state_bytes(a.state_bytes(), weights_only=True)
+    probe = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32) * 3
+    np.testing.assert_array_equal(a.deterministic(probe), b.deterministic(probe))
+    np.testing.assert_array_equal(value_of(a, probe), value_of(b, probe))
+    assert b.alg.learning_rate == pytest.approx(b.cfg.learning_rate)  # a fresh schedule
+    assert not b.alg.optimizer.state  # a fresh optimizer: no Adam moments yet
