@@ -69,12 +69,34 @@ def test_export_of_an_env_without_description_says_so_and_deploy_refuses(slider_
     assert "carries no deploy metadata" in err and "slider.onnx" in err
 
 
-def test_go1_rough_says_why_it_has_no_description():
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("go1-walk-rough", "terrain"),
+        ("go1-walk-stairs", "terrain"),
+        ("anymal-c-navigate", "goal relative to the robot"),
+    ],
+)
+def test_tasks_that_cannot_be_described_say_why(name, why):
     from motrixlab.deploy import DeployUnavailable
 
-    env = motrixlab.make("go1-walk-rough")
+    env = motrixlab.make(name)
     try:
-        with pytest.raises(DeployUnavailable, match="terrain"):
-            describe_env(env, "go1-walk-rough")
+        with pytest.raises(DeployUnavailable, match=why):
+            describe_env(env, name)
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("name", ["go2-walk", "anymal-c-walk"])
+def test_every_walking_robot_is_described_from_its_description(name):
+    env = motrixlab.make(name)
+    try:
+        d = describe_env(env, name)
+        robot = env.robot
+    finally:
+        env.close()
+    assert d["joints"] == list(robot.joints) and d["base_body"] == robot.base
+    assert d["default_joint_pos"] == pytest.approx(list(robot.standing_pose))
+    assert d["control"]["torque_limit"] == pytest.approx(list(robot.torque_limits))
+    assert d["initial_state"]["base_pos"][2] == pytest.approx(robot.standing_height)

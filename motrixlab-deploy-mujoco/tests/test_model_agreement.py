@@ -84,24 +84,31 @@ def test_cartpole_pushed_cart_moves_alike():
     np.testing.assert_allclose(mj, ms, atol=1e-5)
 
 
-def _go1_start(d: dict, height: float) -> tuple[np.ndarray, np.ndarray]:
+def _quadruped_start(d: dict, height: float) -> tuple[np.ndarray, np.ndarray]:
     q0 = np.asarray(d["default_joint_pos"])
     motrixsim_pos = np.concatenate([[0, 0, height, 0, 0, 0, 1], q0])  # quaternion x y z w
     mujoco_pos = np.concatenate([[0, 0, height, 1, 0, 0, 0], q0])  # w x y z
     return motrixsim_pos, mujoco_pos
 
 
-@pytest.mark.parametrize("height", [0.285, 0.40], ids=["hold", "drop"])
-def test_go1_held_and_dropped_under_pd_alike(height):
-    d, model_file = _description("go1-walk")
+# every described quadruped held at its standing height; Go1 also dropped from 0.40 m (the drop of
+# the other two from 11.5 cm ends in different poses in the two engines: not yet tolerated here)
+@pytest.mark.parametrize(
+    ("env", "lift"),
+    [("go1-walk", 0.0), ("go1-walk", 0.115), ("go2-walk", 0.0), ("anymal-c-walk", 0.0)],
+    ids=["go1-hold", "go1-drop", "go2-hold", "anymal-c-hold"],
+)
+def test_quadrupeds_held_and_dropped_under_pd_alike(env, lift):
+    d, model_file = _description(env)
+    standing = d["initial_state"]["base_pos"][2]
     steps = 200  # 2 s at 10 ms
     target = np.asarray(d["control"]["action_offset"])  # zero action: standing pose plus feed-forward
-    ms_start, mj_start = _go1_start(d, height)
+    ms_start, mj_start = _quadruped_start(d, standing + lift)
     ms = _motrixsim(model_file, d["timing"]["physics_dt"], ms_start, target, steps)
     mj = _mujoco(d, mj_start, target, steps)
-    # it stands in both: trunk at about 0.28 m, joints near the standing pose
+    # it stands in both: the trunk near its standing height, joints near the standing pose
     for traj in (ms, mj):
-        assert 0.26 < traj[-1, 2] < 0.30, traj[-1, 2]
+        assert abs(traj[-1, 2] - standing) < 0.025, (traj[-1, 2], standing)
         np.testing.assert_allclose(traj[-1, 7:], d["default_joint_pos"], atol=0.15)
     settled = slice(50, None)  # after the landing transient
     assert np.max(np.abs(mj[settled, 2] - ms[settled, 2])) < 0.008  # trunk height, m

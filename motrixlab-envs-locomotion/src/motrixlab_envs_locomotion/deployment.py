@@ -1,7 +1,8 @@
-"""The Go1 tasks' deploy description: what a controller outside MotrixSim needs to run their policy.
+"""The walking tasks' deploy description: what a controller outside MotrixSim needs to run their policy.
 
-Everything is read from the live env (gains and limits come from the model's actuators, as the task
-itself reads them), so the description cannot drift from what the policy was trained with.
+Everything is read from the live env and its robot description (gains and limits come from the
+model's actuators, as the task itself reads them), so the description cannot drift from what the
+policy was trained with, for any described robot.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 from motrixlab.deploy import VERSION, embed_model
 
 from motrixlab_envs_locomotion.observation import OBS_LAYOUT
-from motrixlab_envs_locomotion.robot import DEFAULT_JOINT_POS, JOINTS, STANDING_HEIGHT, STANDING_TORQUE, TRUNK
 
 if TYPE_CHECKING:
-    from motrixlab_envs_locomotion.go1_walk import Go1WalkEnv
+    from motrixlab_envs_locomotion.walk import WalkEnv
 
 #: The task's observation groups as standard deploy terms (``motrixlab.deploy.OBS_TERMS``).
 STANDARD_TERMS = {
@@ -32,25 +32,27 @@ def _floats(values: Any) -> list[float]:
     return [float(v) for v in values]
 
 
-def describe(env: Go1WalkEnv) -> dict[str, Any]:
-    """The deploy description of a flat-ground Go1 env (nominal gains: randomisation is not part of it)."""
+def describe(env: WalkEnv) -> dict[str, Any]:
+    """The deploy description of a flat-ground walking env (nominal gains: randomisation is not part of it)."""
     cfg = env.cfg
     c = cfg.commands
     r = cfg.reset
-    stand_targets = DEFAULT_JOINT_POS + STANDING_TORQUE / env.kp  # as the task's zero-action targets
+    robot = env.robot
+    joints = list(robot.joints)
+    stand_targets = robot.pose() + robot.gravity_torque() / env.kp  # as the task's zero-action targets
     return {
         "version": VERSION,
         "model": embed_model(cfg.model_file),
         "timing": {"physics_dt": float(cfg.sim_dt), "decimation": int(cfg.sim_substeps)},
-        "base_body": TRUNK,
-        "joints": list(JOINTS),
-        "default_joint_pos": _floats(DEFAULT_JOINT_POS),
+        "base_body": robot.base,
+        "joints": joints,
+        "default_joint_pos": _floats(robot.pose()),
         "control": {
             "kind": "pd",
-            "joints": list(JOINTS),
+            "joints": joints,
             # target = clip(action_offset + action_scale * action, low, high); the offset carries the
-            # standing pose's gravity feed-forward (STANDING_TORQUE / kp)
-            "action_scale": [float(cfg.action_scale)] * len(JOINTS),
+            # standing pose's gravity feed-forward (standing_torque / kp)
+            "action_scale": [float(cfg.action_scale)] * len(joints),
             "action_offset": _floats(stand_targets),
             "low": _floats(env.target_low),
             "high": _floats(env.target_high),
@@ -70,12 +72,12 @@ def describe(env: Go1WalkEnv) -> dict[str, Any]:
         "episode": {
             "max_seconds": float(cfg.max_episode_seconds),
             "terminate": [
-                {"kind": "tilt", "body": TRUNK, "max_rad": float(cfg.max_tilt)},
-                {"kind": "contact", "geoms": [TRUNK], "with": list(env.ground_geoms)},
+                {"kind": "tilt", "body": robot.base, "max_rad": float(cfg.max_tilt)},
+                {"kind": "contact", "geoms": list(robot.termination_contacts), "with": list(env.ground_geoms)},
             ],
         },
         "initial_state": {
-            "base_pos": [0.0, 0.0, float(STANDING_HEIGHT)],
+            "base_pos": [0.0, 0.0, float(robot.standing_height)],
             "random_yaw": bool(r.random_yaw),
             "joint_pos_noise": float(r.joint_pos_noise),
             "base_lin_vel_noise": float(r.base_lin_vel_noise),

@@ -12,6 +12,8 @@ reward (with that command) gets a goal term, exp(-(distance / goal_sigma)^2). ``
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from motrixlab_envs_locomotion.config import AnymalCNavigateCfg
@@ -30,6 +32,13 @@ class NavigateEnv(WalkEnv):
         self.goal_distance = np.zeros(n, np.float32)  # current distance of each env to its goal
         self.heading_error = np.zeros(n, np.float32)
         super().__init__(cfg, num_envs=num_envs, seed=seed)
+
+    def deploy_description(self) -> dict[str, Any]:
+        from motrixlab.deploy import DeployUnavailable
+
+        raise DeployUnavailable(
+            "its command is the goal relative to the robot, computed by the task every step, not a sampled velocity"
+        )
 
     # goals replace the random commands: drawn at reset, turned into a command after every read
     def _commands_from(self, draws: np.ndarray, ids: np.ndarray) -> None:
