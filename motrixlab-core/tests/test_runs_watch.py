@@ -20,11 +20,14 @@ from rich.console import Console
 
 pytestmark = pytest.mark.timeout(60)
 
+# Ctrl-C raises KeyboardInterrupt in the holder, as in a process started from a terminal, also when
+# the tests themselves run in a background job (which starts with SIGINT ignored, and passes that on)
 HOLDER = """\
-import sys, time
+import signal, sys, time
 from pathlib import Path
 from motrixlab.errors import MotrixLabError
 from motrixlab.runstatus import training
+signal.signal(signal.SIGINT, signal.default_int_handler)
 how = sys.argv[2]
 with training(Path(sys.argv[1])):
     print("holding", flush=True)
