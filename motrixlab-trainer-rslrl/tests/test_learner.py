@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gymnasium import spaces
 from motrixlab.rlcfg import PPOCfg
+from motrixlab_testenv.scripted import ACT, OBS, N, ScriptedEnv, rollout
 
 torch = pytest.importorskip("torch")
-
-OBS = spaces.Box(-np.inf, np.inf, (3,), np.float32)
-ACT = spaces.Box(-1.0, 1.0, (2,), np.float32)
-N = 8
 
 
 def make_learner(**cfg):
@@ -30,56 +26,6 @@ def make_learner(**cfg):
         "value_normalization": False,
     }
     return RslRlLearner(PPOCfg(**{**base, **cfg}), OBS, ACT, N, training=training)
-
-
-class ScriptedEnv:
-    """An ``ABEnv`` whose next step returns what the test put in :attr:`next` (random otherwise)."""
-
-    def __init__(self, seed: int = 0) -> None:
-        self.num_envs = N
-        self.rng = np.random.default_rng(seed)
-        self.next: tuple | None = None
-        self.actions: list[np.ndarray] = []
-
-    def reset(self, *, seed=None):
-        return self.rng.standard_normal((N, 3)).astype(np.float32), {"log": {}}
-
-    def step(self, actions):
-        self.actions.append(np.array(actions))
-        if self.next is not None:
-            out, self.next = self.next, None
-            return out
-        obs = self.rng.standard_normal((N, 3)).astype(np.float32)
-        terminated = self.rng.random(N) < 0.1
-        return obs, np.ones(N, np.float32), terminated, np.zeros(N, bool), {"final_obs": obs, "log": {}}
-
-    def close(self):
-        pass
-
-
-def rollout(learner, steps: int, seed: int = 0) -> list[bool]:
-    env = ScriptedEnv(seed)
-    wrapped = learner.wrap(env)
-    obs, _ = wrapped.reset()
-    updates = []
-    for t in range(steps):
-        actions = learner.act(obs, t, steps)
-        nxt, reward, terminated, truncated, info = wrapped.step(actions)
-        assert env.actions[-1].shape == (N, 2) and env.actions[-1].dtype == np.float32
-        updates.append(
-            learner.record(
-                obs=obs,
-                actions=actions,
-                reward=reward,
-                final_obs=info["final_obs"],
-                terminated=terminated,
-                truncated=truncated,
-                timestep=t,
-                timesteps=steps,
-            )
-        )
-        obs = nxt
-    return updates
 
 
 def value_of(learner, obs: np.ndarray) -> np.ndarray:

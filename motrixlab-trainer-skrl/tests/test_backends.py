@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gymnasium import spaces
 from motrixlab.rlcfg import PPOCfg
-
-OBS = spaces.Box(-np.inf, np.inf, (3,), np.float32)
-ACT = spaces.Box(-1.0, 1.0, (2,), np.float32)
-N = 8
+from motrixlab_testenv.scripted import ACT, OBS, N, ScriptedEnv, rollout
 
 
 def make_backend(framework: str, **cfg):
@@ -28,58 +24,6 @@ def make_backend(framework: str, **cfg):
         "seed": 3,
     }
     return cls(PPOCfg(**{**base, **cfg}), OBS, ACT, N, training=training)
-
-
-class ScriptedEnv:
-    """An ``ABEnv`` whose next step returns what the test put in :attr:`next` (random otherwise)."""
-
-    def __init__(self, seed: int = 0) -> None:
-        self.num_envs = N
-        self.observation_space, self.action_space = OBS, ACT
-        self.rng = np.random.default_rng(seed)
-        self.next: tuple | None = None
-        self.actions: list[np.ndarray] = []
-
-    def reset(self, *, seed=None):
-        return self.rng.standard_normal((N, 3)).astype(np.float32), {"log": {}}
-
-    def step(self, actions):
-        self.actions.append(np.array(actions))
-        if self.next is not None:
-            out, self.next = self.next, None
-            return out
-        obs = self.rng.standard_normal((N, 3)).astype(np.float32)
-        terminated = self.rng.random(N) < 0.1
-        info = {"final_obs": obs, "log": {}}
-        return obs, np.ones(N, np.float32), terminated, np.zeros(N, bool), info
-
-    def close(self):
-        pass
-
-
-def rollout(backend, steps: int, seed: int = 0) -> bool:
-    """Run ``steps`` transitions of a scripted env through the wrapper; True if the last one updated."""
-    env = ScriptedEnv(seed)
-    wrapped = backend.wrap(env)
-    obs, _ = wrapped.reset()
-    updated = False
-    for t in range(steps):
-        actions = backend.act(obs, t, steps)
-        nxt, reward, terminated, truncated, info = wrapped.step(actions)
-        assert env.actions[-1].shape == (N, 2) and env.actions[-1].dtype == np.float32
-        assert tuple(reward.shape) == tuple(terminated.shape) == (N, 1)
-        updated = backend.record(
-            obs=obs,
-            actions=actions,
-            reward=reward,
-            final_obs=info["final_obs"],
-            terminated=terminated,
-            truncated=truncated,
-            timestep=t,
-            timesteps=steps,
-        )
-        obs = nxt
-    return updated
 
 
 def value_of(backend, obs: np.ndarray) -> np.ndarray:
@@ -119,6 +63,7 @@ def test_truncated_rows_bootstrap_from_final_obs_not_the_next_episode(framework)
     assert abs(expected_bootstrap[1] - 0.9 * value_of(backend, next_obs)[1, 0]) > 1e-4  # the two differ
     env.next = (next_obs, np.full(N, 2.0, np.float32), terminated, truncated, {"final_obs": final, "log": {}})
     _, reward, term_t, trunc_t, info = wrapped.step(actions)
+    assert tuple(reward.shape) == tuple(term_t.shape) == (N, 1)  # the way skrl stores them
     backend.record(
         obs=obs,
         actions=actions,
@@ -193,7 +138,7 @@ def test_wrapper_copies_only_the_observation(framework):
 @pytest.mark.parametrize("shared", [False, True])
 def test_state_round_trip_restores_policy_optimizer_and_normalisers(framework, shared):
     a = make_backend(framework, shared_trunk=shared)
-    assert rollout(a, 4)  # one PPO update: weights, optimizer and normalisers have moved
+    assert rollout(a, 4)[-1]  # one PPO update: weights, optimizer and normalisers have moved
     payload = a.state_bytes()
     b = make_backend(framework, shared_trunk=shared, seed=99)
     probe = np.random.default_rng(5).standard_normal((16, 3)).astype(np.float32) * 3
@@ -224,7 +169,7 @@ def test_shared_trunk_is_one_network_trained_by_both_losses(framework):
     agent = backend.agent
     assert agent.policy is agent.value
     before = _params(backend)
-    assert rollout(backend, 4)
+    assert rollout(backend, 4)[-1]
     after = _params(backend)
     trunk = [k for k in before if "trunk" in k]
     heads = [k for k in before if "mean_head" in k or "value_head" in k]
