@@ -18,10 +18,10 @@ from skrl.memories.jax import RandomMemory
 from skrl.resources.preprocessors.jax import RunningStandardScaler
 from skrl.resources.schedulers.jax import KLAdaptiveLR
 
-from motrixlab_trainer_skrl import skrl_private
+from motrixlab_trainer_skrl import skrl_private, skrl_world
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.jax_env import JaxEnv
-from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value, policy_layer_names
+from motrixlab_trainer_skrl.jax_models import Policy, SharedPolicyValue, Value, all_sum, policy_layer_names
 
 skrl_logger.setLevel(logging.WARNING)
 
@@ -64,6 +64,30 @@ class HostGatherMemory(RandomMemory):
         return [[None if view is None else jax.device_put(view[batch]) for view in views] for batch in batches]
 
 
+class RunScaler(RunningStandardScaler):
+    """skrl's running standard scaler; in a run of many processes each update merges the batch moments
+    of every process first (jax.distributed), so that the normalisers stay the same everywhere."""
+
+    def __call__(self, x: jax.Array | None, *, train: bool = False, inverse: bool = False) -> jax.Array | None:
+        if train and x is not None and skrl_config.jax.is_distributed:
+            self._parallel_variance(*_global_moments(x))
+            train = False
+        return super().__call__(x, train=train, inverse=inverse)
+
+
+def _global_moments(x: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Mean, variance and count of ``x``'s rows over every process of the run."""
+    flat = x.reshape(-1, x.shape[-1])
+    n = jnp.float32(flat.shape[0])
+    mean, var = jnp.mean(flat, axis=0), jnp.var(flat, axis=0, ddof=1)
+    sums = jnp.concatenate([n[None], n * mean, n * (var + mean**2)])
+    sums = all_sum(sums)
+    d = mean.shape[0]
+    total = sums[0]
+    mean = sums[1 : 1 + d] / total
+    return mean, sums[1 + d :] / total - mean**2, total
+
+
 class JaxBackend(Backend):
     name = "jax"
     env_wrapper = JaxEnv
@@ -73,7 +97,8 @@ class JaxBackend(Backend):
     ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
         enable_compilation_cache()
-        self.device = jax.devices()[0]
+        skrl_world.join_jax()
+        self.device = jax.local_devices()[0]
         skrl_private.drop_traced_jax_key()
         skrl_config.jax.device = self.device
         self.shared = cfg.shared_trunk
@@ -83,7 +108,7 @@ class JaxBackend(Backend):
             memory=lambda: HostGatherMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device),
             ppo=PPO,
             ppo_cfg=PPO_CFG,
-            scaler=RunningStandardScaler,
+            scaler=RunScaler,
             kl_scheduler=KLAdaptiveLR,
         )
         self._low = jnp.asarray(action_space.low, dtype=jnp.float32)
@@ -188,6 +213,8 @@ class JaxBackend(Backend):
     def seed(self, seed: int) -> None:
         super().seed(seed)
         skrl_config.jax.key = int(seed % 2**32)
+        if hasattr(self, "policy"):  # reseeding a built learner (another rank's exploration): its own key too
+            skrl_private.set_policy_key(self.policy, jax.random.PRNGKey(seed % 2**32))
 
     # ---- export ----------------------------------------------------------------------------
     def mean_layers(self) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -127,6 +127,11 @@ def set_policy_draws(policy: Any, draws: int) -> None:
     policy._g_i = int(draws)
 
 
+def set_policy_key(policy: Any, key: Any) -> None:
+    """The PRNG key a jax Gaussian policy folds its draw counter into (set from skrl's config when built)."""
+    object.__setattr__(policy, "_g_key", key)
+
+
 def init_deterministic_mixin_off(model: Any) -> None:
     """What ``skrl.models.jax.DeterministicMixin.__init__(clip_actions=False)`` sets, without running it (it
     freezes the flax module, as ``GaussianMixin.__init__`` does after it). Call inside the model's ``__init__``."""
@@ -140,15 +145,24 @@ def memory_view(memory: Any, name: str) -> Any:
 
 
 # ---- process-wide configuration ---------------------------------------------------------------
+def _config() -> Any:
+    """skrl's process-wide config (importing skrl, if it is the first time, out of sight of the launcher's
+    world variables: :mod:`motrixlab_trainer_skrl.skrl_world`)."""
+    from motrixlab_trainer_skrl.skrl_world import hidden_world
+
+    with hidden_world():
+        from skrl import config
+    return config
+
+
 def jax_config_state() -> tuple[Any, Any]:
     """skrl's jax PRNG key and device exactly as stored (no conversion, no jax import)."""
-    from skrl import config
-
+    config = _config()
     return config.jax._key, config.jax._device
 
 
 def restore_jax_config_state(state: tuple[Any, Any]) -> None:
-    from skrl import config
+    config = _config()
 
     config.jax._key, config.jax._device = state
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 from motrixlab.training.process_state import Keeper
 from motrixlab.training.trainer import LoopTrainer
 
-from motrixlab_trainer_skrl import skrl_private
+from motrixlab_trainer_skrl import skrl_private, skrl_world
 
 
 class SkrlTrainer(LoopTrainer):
     """Shared by both backends; a subclass names its learner class and framework distributions."""
 
     distributions = ("motrixlab-trainer-skrl", "skrl")
+
+    def learner_class(self) -> type:
+        with skrl_world.hidden_world():  # skrl must not start a process group of its own
+            return super().learner_class()
 
     def process_keepers(self) -> tuple[Keeper, ...]:
         # skrl keeps its jax PRNG key in a process-wide config, which seeding a learner replaces

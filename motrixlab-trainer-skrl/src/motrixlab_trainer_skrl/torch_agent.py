@@ -12,13 +12,15 @@ from typing import Any
 import numpy as np
 import torch
 from motrixlab.rlcfg import PPOCfg
+from motrixlab.training import world as world_mod
+from skrl import config as skrl_config
 from skrl import logger as skrl_logger
 from skrl.agents.torch.ppo import PPO, PPO_CFG
 from skrl.memories.torch import RandomMemory
 from skrl.resources.preprocessors.torch import RunningStandardScaler
 from skrl.resources.schedulers.torch import KLAdaptiveLR
 
-from motrixlab_trainer_skrl import skrl_private
+from motrixlab_trainer_skrl import skrl_private, skrl_world
 from motrixlab_trainer_skrl.backend import Backend
 from motrixlab_trainer_skrl.torch_env import TorchEnv
 from motrixlab_trainer_skrl.torch_models import Policy, SharedPolicyValue, Value
@@ -31,7 +33,27 @@ _DEFAULT_THREADS = torch.get_num_threads()
 
 
 def default_device() -> torch.device:
-    return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    """The GPU of this process (its local rank's in a run of many), else the CPU."""
+    return torch.device(f"cuda:{world_mod.current().local_rank}" if torch.cuda.is_available() else "cpu")
+
+
+class RunScaler(RunningStandardScaler):
+    """skrl's running standard scaler; in a run of many processes each update merges the batch moments
+    of every process first, so that the normalisers stay the same everywhere."""
+
+    def _parallel_variance(self, input_mean: torch.Tensor, input_var: torch.Tensor, input_count: int) -> None:
+        if skrl_config.torch.is_distributed:
+            n = float(input_count)
+            mean, var = input_mean.double(), input_var.double()
+            sums = torch.cat([mean.new_tensor([n]), n * mean, n * (var + mean**2)])
+            torch.distributed.all_reduce(sums, op=torch.distributed.ReduceOp.SUM)
+            total = sums[0]
+            d = mean.numel()
+            mean = sums[1 : 1 + d] / total
+            var = sums[1 + d :] / total - mean**2
+            input_mean, input_var = mean.to(input_mean.dtype), var.to(input_var.dtype)
+            input_count = int(total.item())
+        super()._parallel_variance(input_mean, input_var, input_count)
 
 
 class TorchBackend(Backend):
@@ -42,21 +64,24 @@ class TorchBackend(Backend):
         self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
     ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
+        skrl_world.join_torch()
         self.device = default_device()
-        # On CPU, torch runs on one intra-op thread while the env steps, and on all cores during PPO
+        # On CPU, torch runs on one intra-op thread while the env steps, and on all its cores during PPO
         # updates, when the physics workers are idle: extra torch threads during rollouts compete with
         # the physics (measured: 5x slower), while two threads in the update nearly halve it for
-        # Go1-sized networks. OMP_NUM_THREADS, when set, decides instead.
+        # Go1-sized networks. Its cores: the process's share in a run of many, else all; outside such a
+        # run OMP_NUM_THREADS, when set, decides instead.
         self._update_threads = 0
-        if self.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):
-            self._update_threads = _DEFAULT_THREADS
+        world = world_mod.current()
+        if self.device.type == "cpu" and (world.distributed or not os.environ.get("OMP_NUM_THREADS")):
+            self._update_threads = world.threads() if world.distributed else _DEFAULT_THREADS
             torch.set_num_threads(1)
         self._build(
             models=(Policy, Value, SharedPolicyValue),
             memory=lambda: RandomMemory(memory_size=cfg.rollouts, num_envs=num_envs, device=self.device),
             ppo=PPO,
             ppo_cfg=PPO_CFG,
-            scaler=RunningStandardScaler,
+            scaler=RunScaler,
             kl_scheduler=KLAdaptiveLR,
             before_init=self._tune,
         )

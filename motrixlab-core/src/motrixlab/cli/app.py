@@ -8,6 +8,7 @@ import typer
 
 from motrixlab.cli import bench, deploy, envs, plugins, runs, train
 from motrixlab.errors import MotrixLabError
+from motrixlab.training.world import PEER_LOST_EXIT, PeerLost
 
 app = typer.Typer(
     name="motrixlab",
@@ -34,6 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     try:
         app(args=args, prog_name="motrixlab")
+    except PeerLost:
+        # another process of the run died first; the launcher reports it, in one line
+        if "--debug" in args:
+            raise
+        raise SystemExit(PEER_LOST_EXIT) from None
     except MotrixLabError as exc:
         if "--debug" in args:
             raise

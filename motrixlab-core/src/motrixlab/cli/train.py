@@ -7,6 +7,7 @@ command line into a :class:`motrixlab.Run` and prints results.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 
 from motrixlab.cli.common import console, print_json, registry
 from motrixlab.errors import ConfigError, PluginError, UnknownNameError
+from motrixlab.training.world import LAUNCHED_ENV
 
 BACKEND_HELP = "Trainer backend (torch, jax, ...); default: a GPU backend if present, else torch, else jax."
 
@@ -140,66 +142,204 @@ def train(
     log_interval: float = typer.Option(
         30.0, "--log-interval", help="Seconds between plain progress lines when stdout is not a terminal; 0: none."
     ),
+    nproc: int = typer.Option(
+        1, "--nproc", help="Processes on this machine, each with its own --num-envs (torchrun's elastic launcher)."
+    ),
+    nnodes: int = typer.Option(1, "--nnodes", help="Machines in the run (each runs this command)."),
+    node_rank: int = typer.Option(0, "--node-rank", help="This machine's index; node 0 holds rank 0 and its run."),
+    rdzv_endpoint: str | None = typer.Option(
+        None, "--rdzv-endpoint", help="HOST:PORT of node 0 where the machines meet (needed with --nnodes > 1)."
+    ),
 ) -> None:
     """Train a policy; writes runs/<env>/<stamp>-<trainer>-<backend>/.
 
     In a terminal a live dashboard shows progress; otherwise (a file, a pipe, a batch job) one plain
-    line every --log-interval seconds."""
-    from motrixlab.runstatus import training
+    line every --log-interval seconds. With --nproc/--nnodes one run spans several processes and
+    machines, data-parallel; rank 0 writes the run."""
+    from motrixlab.cli.launch import check_layout
+    from motrixlab.training.world import World
 
     if log_interval < 0:
         raise ConfigError(f"--log-interval: must be 0 or more seconds, got {log_interval:g}")
     if init_from is not None and resume is not None:
         raise ConfigError("--init-from starts a new run and --resume continues one: pass only one of them")
+    check_layout(nproc, nnodes, node_rank, rdzv_endpoint)
+    world = World.from_environ()
+    args = dict(trainer=trainer, backend=backend, sets=sets, num_envs=num_envs, seed=seed, max_steps=max_steps)
+    if world.distributed:
+        show = not no_progress
+        return _train_rank(env, world, resume, init_from, args, show_progress=show, log_interval=log_interval)
+    if nproc * nnodes > 1:
+        worker_args = _worker_args(env, resume, init_from, no_progress, log_interval, **args)
+        layout = dict(nproc=nproc, nnodes=nnodes, node_rank=node_rank, endpoint=rdzv_endpoint)
+        return _launch(env, resume, worker_args, **layout, args=args)
     run_dir, saved = _load_run(env, resume) if resume is not None else (None, None)
-    run = build_run(
-        env,
-        trainer=trainer,
-        backend=backend,
-        sets=sets,
-        num_envs=num_envs,
-        seed=seed,
-        max_steps=max_steps,
-        run_dir=run_dir,
-        saved=saved,
-        show_progress=not no_progress,
-        log_interval=log_interval,
-    )
+    run = build_run(env, **args, run_dir=run_dir, saved=saved, show_progress=not no_progress, log_interval=log_interval)
+    _train(env, run, resume, init_from, main=True)
+
+
+def _train(env: str, run: Any, resume: str | None, init_from: str | None, *, main: bool) -> None:
+    """Train ``run`` in this process (one process, or one rank of many: ``main`` is rank 0, which alone
+    holds the run's lock and prints)."""
+    from contextlib import nullcontext
+
+    from motrixlab.runstatus import training
+
+    run_dir = run.dir if resume is not None else None
     try:  # a fresh run that fails before writing anything leaves no directory behind
         impl = _trainer(run.trainer)
-        for note in impl.cfg_notes(run.rl_cfg):
-            print(f"motrixlab: note: {note}", file=sys.stderr)
+        if main:
+            for note in impl.cfg_notes(run.rl_cfg):
+                print(f"motrixlab: note: {note}", file=sys.stderr)
         if run_dir is not None:
-            run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest"))
+            run = replace(run, resume_from=_checkpoint(impl, run_dir, "latest") if main else run_dir / "latest")
         if init_from is not None:
             from motrixlab.runs import find_policy_checkpoint
 
             suffix = getattr(impl, "checkpoint_suffix", "")
-            run = replace(run, init_from=find_policy_checkpoint(init_from, suffix))
-        with training(run.dir):  # holds the run's lock; status.json says how training ended
-            if run_dir is not None:
+            run = replace(run, init_from=find_policy_checkpoint(init_from, suffix) if main else Path(init_from))
+        with training(run.dir) if main else nullcontext():  # the run's lock; status.json says how it ended
+            if run_dir is not None and main:
                 from motrixlab.runs import remove_temporaries
 
                 remove_temporaries(run_dir)  # a killed process's half-written files (the lock is ours now)
             result = impl.train(run)
     except BaseException as exc:
+        if not main:
+            raise
         if resume is None:
             from motrixlab.runs import remove_empty_run_dir
             from motrixlab.runstatus import OWN_FILES
 
             remove_empty_run_dir(run.dir, ignore=OWN_FILES)
         if isinstance(exc, KeyboardInterrupt) and run.dir.is_dir():  # Ctrl-C or SIGTERM
+            if os.environ.get(LAUNCHED_ENV):  # the launcher says how to continue, for all the processes
+                raise SystemExit(130) from None
             print(
                 f"motrixlab: interrupted; continue with: motrixlab train {env} --resume {run.dir.name}", file=sys.stderr
             )
             raise SystemExit(130) from None
         raise
+    if not main:
+        return
     best = f"{result.best_return:.1f}" if result.best_return is not None else "n/a"
     ranked = "evaluation return" if run.rl_cfg.eval_interval > 0 else "return"
     console.print(
         f"trained {env} for {result.env_steps:,} env steps in {result.wall_seconds:.1f} s; "
         f"best {ranked} {best}; run: {result.run_dir}"
     )
+
+
+def _worker_args(
+    env: str, resume: str | None, init_from: str | None, no_progress: bool, log_interval: float, **args: Any
+) -> list[str]:
+    """The ``train`` arguments each launched process gets (the same run, without the launcher's options)."""
+    out = [env]
+    for flag, key in (("--trainer", "trainer"), ("--backend", "backend"), ("--num-envs", "num_envs")):
+        if args[key] is not None:
+            out += [flag, str(args[key])]
+    for flag, key in (("--seed", "seed"), ("--max-steps", "max_steps")):
+        if args[key] is not None:
+            out += [flag, str(args[key])]
+    for item in args["sets"] or []:
+        out += ["--set", item]
+    if resume is not None:
+        out += ["--resume", resume]
+    if init_from is not None:
+        out += ["--init-from", init_from]
+    if no_progress:
+        out.append("--no-progress")
+    return [*out, "--log-interval", repr(log_interval)]
+
+
+def _launch(
+    env: str,
+    resume: str | None,
+    worker_args: list[str],
+    *,
+    nproc: int,
+    nnodes: int,
+    node_rank: int,
+    endpoint: str | None,
+    args: dict[str, Any],
+) -> None:
+    """Check the run here (names, overrides, the run to resume), then start its processes."""
+    from motrixlab.cli.launch import launch
+    from motrixlab.runs import remove_empty_run_dir
+    from motrixlab.runstatus import OWN_FILES
+
+    fresh_here = resume is None and node_rank == 0  # node 0 creates the run directory rank 0 writes
+    if node_rank == 0:
+        run_dir, saved = _load_run(env, resume) if resume is not None else (None, None)
+        run = build_run(env, **args, run_dir=run_dir, saved=saved)
+        name = run.dir.name
+    else:  # another machine: rank 0, on node 0, has the run; check the names and overrides only
+        build_run(env, **args, run_dir=Path(os.devnull))
+        name = resume or "<run>"
+    launched = ["--nproc", str(nproc)]
+    if nnodes > 1:
+        launched += ["--nnodes", str(nnodes), "--node-rank", str(node_rank), "--rdzv-endpoint", str(endpoint)]
+    hint = f"continue with: motrixlab train {env} --resume {name} {' '.join(launched)}"
+    try:
+        launch(
+            worker_args,
+            nproc=nproc,
+            nnodes=nnodes,
+            node_rank=node_rank,
+            rdzv_endpoint=endpoint,
+            run_dir=run.dir if fresh_here else None,
+            resume_hint=hint,
+        )
+    finally:
+        if fresh_here:
+            remove_empty_run_dir(run.dir, ignore=OWN_FILES)
+
+
+def _train_rank(
+    env: str,
+    world: Any,
+    resume: str | None,
+    init_from: str | None,
+    args: dict[str, Any],
+    *,
+    show_progress: bool,
+    log_interval: float,
+) -> None:
+    """One process of a run of many: rank 0 resolves the run (the directory to write, or the one to resume)
+    and tells the others, which need no access to it."""
+    from motrixlab.cli.launch import join_run
+    from motrixlab.errors import MotrixLabError
+    from motrixlab.training import world as world_mod
+
+    join_run(world)
+    found: tuple[str, dict[str, Any] | None] | str = ""
+    if world.is_main:
+        try:
+            if resume is not None:
+                run_dir, saved = _load_run(env, resume)
+            else:
+                given = os.environ.get(world_mod.RUN_DIR_ENV)
+                run_dir, saved = (Path(given) if given else None), None
+            run = build_run(
+                env, **args, run_dir=run_dir, saved=saved, show_progress=show_progress, log_interval=log_interval
+            )
+        except MotrixLabError as exc:
+            world_mod.broadcast(f"rank 0 could not set up the run: {exc}")
+            raise
+        found = (str(run.dir), saved)
+    found = world_mod.broadcast(found)
+    if isinstance(found, str):
+        raise world_mod.PeerLost(found)
+    if not world.is_main:
+        run = build_run(env, **args, run_dir=Path(found[0]), saved=found[1], show_progress=False, log_interval=0)
+    try:
+        _train(env, run, resume, init_from, main=world.is_main)
+    except Exception as exc:  # a library's collective failing because a peer is gone: jax raises ValueError
+        if world_mod.is_peer_loss(exc):
+            raise world_mod.PeerLost(str(exc)) from exc
+        raise
+    finally:
+        world_mod.leave()
 
 
 CHECKPOINT_HELP = (

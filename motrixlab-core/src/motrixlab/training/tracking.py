@@ -28,6 +28,8 @@ TAG_ENTROPY_LOSS = "loss/entropy"
 TAG_STD = "policy/std"
 TAG_LEARNING_RATE = "train/learning_rate"
 TAG_UPDATE_MS = "perf/update_ms"
+#: a run of many processes: 1 when every rank's policy is bit for bit rank 0's after the update, else 0
+TAG_RANKS_IN_SYNC = "dist/ranks_in_sync"
 
 
 class EpisodeStats:
@@ -62,6 +64,11 @@ class EpisodeStats:
     @property
     def mean_length(self) -> float | None:
         return float(np.mean(self.recent_lengths)) if self.recent_lengths else None
+
+    def add_finished(self, returns: list[float], lengths: list[int]) -> None:
+        """Episodes another process of the run finished, for the recent window (not for ``take_new``)."""
+        self.recent_returns.extend(returns)
+        self.recent_lengths.extend(lengths)
 
     def take_new(self) -> tuple[list[float], list[int]]:
         """Episodes finished since the last call."""

@@ -28,6 +28,7 @@ from motrixlab.rlcfg import PPOCfg
 from motrixlab.runs import atomic_write_bytes, atomic_write_json
 from motrixlab.trainer import EvalResult, Run, RunResult, Trainer
 from motrixlab.training import process_state
+from motrixlab.training import world as world_mod
 from motrixlab.training.checkpoint import (
     SUFFIX,
     CheckpointError,
@@ -114,6 +115,26 @@ class LoopTrainer(Trainer):
         check_compatible(Path(checkpoint), header, env=env, trainer=self.spec.trainer, backend=self.spec.backend)
         return header, payload
 
+    def _load_everywhere(self, run: Run, checkpoint: Path, *, any_env: bool = False) -> tuple[dict[str, Any], bytes]:
+        """:meth:`_load` on rank 0, its result sent to every rank (other machines need not see the file);
+        a checkpoint rank 0 refuses stops every rank with rank 0's reason."""
+        world = world_mod.current()
+        if not world.distributed:
+            return self._load(run, checkpoint, any_env=any_env)
+        loaded: tuple[dict[str, Any], bytes] | str
+        if world.is_main:
+            try:
+                loaded = self._load(run, checkpoint, any_env=any_env)
+            except CheckpointError as exc:
+                world_mod.broadcast(str(exc))
+                raise
+        else:
+            loaded = ""
+        loaded = world_mod.broadcast(loaded)
+        if isinstance(loaded, str):
+            raise CheckpointError(loaded)
+        return loaded
+
     def _restore(
         self,
         run: Run,
@@ -175,6 +196,7 @@ class LoopTrainer(Trainer):
             "created": previous.get("created", time.strftime("%Y-%m-%dT%H:%M:%S")),
             "versions": _versions((*self.distributions, *self.frameworks)),
             "resumes": previous.get("resumes", []),
+            "processes": _processes(run.rl_cfg.num_envs),
         }
         if resumed_from is not None:
             config["resumes"].append(resumed_from)
@@ -197,10 +219,12 @@ class LoopTrainer(Trainer):
         from motrixlab.training.loop import TrainLoop, best_by
 
         cfg = self.ppo_cfg(run.rl_cfg)
+        world = world_mod.current()
+        main = world.is_main  # rank 0 of a run of many processes writes the run directory; the others only train
         resume: tuple[dict[str, Any], bytes] | None = None
         if run.resume_from is not None:  # everything is checked before anything is written
-            resume = self._load(run, run.resume_from)
-        init = self._load(run, run.init_from, any_env=True) if run.init_from is not None else None
+            resume = self._load_everywhere(run, run.resume_from)
+        init = self._load_everywhere(run, run.init_from, any_env=True) if run.init_from is not None else None
         t0 = time.perf_counter()
         start_steps = int(resume[0].get("env_steps", 0)) if resume else 0
         if resume is not None and start_steps >= cfg.max_env_steps:
@@ -208,21 +232,25 @@ class LoopTrainer(Trainer):
                 f"run {run.dir.name} already has {start_steps:,} env steps (rl.max_env_steps={cfg.max_env_steps:,}); "
                 f"to continue, pass a larger --max-steps"
             )
-        env = self._make_env(run, cfg.num_envs, int((cfg.seed + start_steps) % 2**31))
+        env = self._make_env(run, cfg.num_envs, world.seed(cfg.seed + start_steps))
         evaluator = None
         try:
             backend = self.learner_class()(cfg, env.observation_space, env.action_space, env.num_envs, training=True)
             best = None
             if resume is not None:
                 self._restore(run, backend, run.resume_from, *resume)
-                restore_env_state(env, run.resume_from, resume[0])
+                restore_env_state(env, run.resume_from, _rank_env_state(resume[0], world))
                 if resume[0].get("best_by", best_by(False)) == best_by(cfg.eval_interval > 0):
                     best = resume[0].get("best_return")  # else ranked another way: not comparable
             elif init is not None:  # policy, value and normalisers; the optimizer and step counter start afresh
                 self._restore(run, backend, run.init_from, *init, weights_only=True)
-            if cfg.eval_interval > 0:
+            if not main:  # the same networks as rank 0, its own exploration and mini-batch draws
+                backend.seed(world.seed(cfg.seed + start_steps))
+            if cfg.eval_interval > 0 and main:  # evaluation runs once, on rank 0
                 eval_env, eval_seed = self._eval_env(run, cfg.eval_episodes)
                 evaluator = TrainingEvaluator(eval_env, cfg.eval_episodes, seed=eval_seed)
+            if not main:
+                return self._train_rank(run, env, backend, start_steps, best, on_update, t0)
             run.dir.mkdir(parents=True, exist_ok=True)
             resumed = None
             if resume is not None:
@@ -231,6 +259,7 @@ class LoopTrainer(Trainer):
                     "env_steps": start_steps,
                     "command": list(run.command) or list(sys.argv),
                     "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "world_size": world.size,
                 }
             self._write_config(run, resumed, init[0] if init is not None else None)
             if resume is not None:
@@ -288,6 +317,32 @@ class LoopTrainer(Trainer):
             best_return=state.best_return,
             last_return=state.last_return,
             checkpoint=state.latest,
+        )
+
+    def _train_rank(
+        self,
+        run: Run,
+        env: Any,
+        backend: Any,
+        start_steps: int,
+        best: float | None,
+        on_update: Callable[[Any], bool | None] | None,
+        t0: float,
+    ) -> RunResult:
+        """A rank other than 0: the same loop, writing nothing."""
+        from motrixlab.training.loop import TrainLoop
+
+        loop = TrainLoop(
+            run, env, backend, start_steps=start_steps, best_return=best, header=self._header(run, env), on_update=None
+        )
+        state = loop.train(lambda finished: None)
+        return RunResult(
+            run_dir=run.dir,
+            env_steps=state.env_steps,
+            wall_seconds=time.perf_counter() - t0,
+            best_return=None,
+            last_return=None,
+            checkpoint=None,
         )
 
     @_keeping_process_state()
@@ -380,6 +435,21 @@ class LoopTrainer(Trainer):
             return None
         finally:
             env.close()
+
+
+def _processes(num_envs: int) -> dict[str, int]:
+    """How the run is spread: ``num_envs`` is per process."""
+    size = world_mod.current().size
+    return {"world_size": size, "num_envs_per_process": int(num_envs), "num_envs_total": int(num_envs) * size}
+
+
+def _rank_env_state(header: dict[str, Any], world: world_mod.World) -> dict[str, Any]:
+    """The part of a checkpoint's env state for this rank: rank r of the resumed run takes the state of
+    rank ``r mod W`` of the ``W`` ranks that saved it (the env redraws it if its batch size differs)."""
+    states = header.get("env_states")
+    if isinstance(states, list) and states:
+        return {**header, "env_state": states[world.rank % len(states)]}
+    return header
 
 
 def _ranked_by(best: Path, ranking: str) -> bool:
