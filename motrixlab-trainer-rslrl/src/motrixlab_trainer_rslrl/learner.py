@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 from motrixlab.rlcfg import PPOCfg
+from motrixlab.training import world as world_mod
 from motrixlab.training.learner import HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, Learner
 from motrixlab.training.tracking import (
     TAG_ENTROPY_LOSS,
@@ -53,12 +54,14 @@ class RslRlLearner(Learner):
         self, cfg: PPOCfg, observation_space: Any, action_space: Any, num_envs: int, *, training: bool
     ) -> None:
         super().__init__(cfg, observation_space, action_space, num_envs, training=training)
-        self.device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+        world = world_mod.current()
+        self.device = torch.device(f"cuda:{world.local_rank}" if torch.cuda.is_available() else "cpu")
         # On CPU the rollout runs on one torch thread (more compete with the physics workers) and the
-        # update on all cores, when the physics is idle; OMP_NUM_THREADS, when set, decides instead.
+        # update on all its cores (its share in a run of many), when the physics is idle; outside such a
+        # run OMP_NUM_THREADS, when set, decides instead.
         self._update_threads = 0
-        if self.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):
-            self._update_threads = _DEFAULT_THREADS
+        if self.device.type == "cpu" and (world.distributed or not os.environ.get("OMP_NUM_THREADS")):
+            self._update_threads = world.threads() if world.distributed else _DEFAULT_THREADS
             torch.set_num_threads(1)
         self.seed(cfg.seed)
         obs_dim, act_dim = int(observation_space.shape[0]), int(action_space.shape[0])
@@ -73,7 +76,19 @@ class RslRlLearner(Learner):
         storage = (
             RolloutStorage("rl", num_envs, cfg.rollouts, example, [act_dim], str(self.device)) if training else None
         )
-        self.alg = PPO(actor, critic, storage, device=str(self.device), **ppo_kwargs(cfg))  # type: ignore[arg-type]
+        # in a run of many processes rsl_rl's own paths run: gradients averaged per mini-batch, the global
+        # mean KL for the learning rate, normalisers merged (they do so whenever a process group exists)
+        multi = {"global_rank": world.rank, "local_rank": world.local_rank, "world_size": world.size}
+        self.alg = PPO(
+            actor,
+            critic,
+            storage,  # type: ignore[arg-type]
+            device=str(self.device),
+            multi_gpu_cfg=multi if world.distributed and training else None,
+            **ppo_kwargs(cfg),
+        )
+        if world.distributed and training:
+            self.alg.broadcast_parameters()
         # rsl_rl builds ``Adam(params, lr)``; on CPU that steps each tensor on its own. The same Adam over
         # all tensors at once (``foreach``) is equal in maths and faster for these small networks.
         self.alg.optimizer = torch.optim.Adam(

@@ -28,6 +28,7 @@ from motrixlab.training.checkpoint import SUFFIX, env_state_fields, prune_period
 from motrixlab.training.evaluation import TrainingEvaluator
 from motrixlab.training.learner import Learner
 from motrixlab.training.tracking import (
+    TAG_EPISODES,
     TAG_LENGTH,
     TAG_RANKS_IN_SYNC,
     TAG_RETURN,
@@ -276,6 +277,7 @@ class TrainLoop:
                 record: dict[str, float | None] = {
                     TAG_RETURN: float(np.mean(new_returns)) if new_returns else None,
                     TAG_LENGTH: float(np.mean(new_lengths)) if new_lengths else None,
+                    TAG_EPISODES: float(len(new_returns)),
                     TAG_STEPS_PER_S: rate,
                     **tracked,
                     **{f"env/{k}": v for k, v in log_means.items()},

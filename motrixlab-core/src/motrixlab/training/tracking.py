@@ -18,6 +18,8 @@ from motrixlab.runs import atomic_write_bytes
 #: TensorBoard tags written by the loop (env log terms go under ``env/<name>``)
 TAG_RETURN = "episode/return"
 TAG_LENGTH = "episode/length"
+#: episodes finished since the previous point (by every process of the run)
+TAG_EPISODES = "episode/count"
 TAG_STEPS_PER_S = "perf/env_steps_per_s"
 #: wall seconds since the run started (a resumed run's go on from its last line): metrics.jsonl only
 TAG_WALL = "wall_seconds"
