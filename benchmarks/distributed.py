@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import json
 import os
 import socket
@@ -43,7 +44,7 @@ def _cli(*args: str, runs: Path, check: bool = True) -> subprocess.CompletedProc
 def run_layout(
     env: str, backend: str, procs: int, envs: int, steps: int, eval_at: list[int], episodes: int, runs: Path
 ) -> dict[str, Any]:
-    interval = min(eval_at) if eval_at else 0
+    interval = math.gcd(*eval_at) if eval_at else 0  # a checkpoint at every step of eval_at
     sets = ["--set", f"rl.checkpoint_interval={interval}", "--set", "rl.keep_checkpoints=0"] if interval else []
     t0 = time.perf_counter()
     _cli(

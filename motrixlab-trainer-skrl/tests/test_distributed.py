@@ -139,20 +139,28 @@ def _rank_pid(launcher: int, rank: int, deadline: float) -> int:
     raise AssertionError(f"no process of rank {rank}")
 
 
+def _long_run(runs: Path, *args: str, **popen: object) -> subprocess.Popen:
+    """``train cartpole --nproc 2`` with a budget it will not reach in a test."""
+    env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
+    cmd = [sys.executable, "-m", "motrixlab", "train", "cartpole", "--backend", "torch", "--no-progress"]
+    cmd += [*set_args(), *PER_PROCESS, "--max-steps", "2000000", "--nproc", "2", *args]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def _wait_for(runs: Path, pattern: str, launcher: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 180
+    while not (runs.exists() and any(runs.glob(pattern))):
+        assert time.monotonic() < deadline and launcher.poll() is None
+        time.sleep(0.2)
+
+
 @pytest.mark.timeout(900)
 def test_a_killed_process_ends_the_run_in_one_line_and_resume_continues(tmp_path: Path):
     runs = tmp_path / "runs"
-    env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
-    cmd = [sys.executable, "-m", "motrixlab", "train", "cartpole", "--backend", "torch", "--no-progress"]
-    cmd += [*set_args(), *PER_PROCESS, "--max-steps", "2000000", "--nproc", "2"]
-    cmd += ["--set", "rl.checkpoint_interval=4096"]
-    launcher = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    launcher = _long_run(runs, "--set", "rl.checkpoint_interval=4096")
     try:
         victim = _rank_pid(launcher.pid, 1, time.monotonic() + 120)
-        deadline = time.monotonic() + 180
-        while not any(runs.glob("cartpole/*/checkpoints/step-*.ckpt")):
-            assert time.monotonic() < deadline and launcher.poll() is None
-            time.sleep(0.2)
+        _wait_for(runs, "cartpole/*/checkpoints/step-*.ckpt", launcher)
         os.kill(victim, signal.SIGKILL)
         killed = time.monotonic()
         _, err = launcher.communicate(timeout=60)
@@ -180,17 +188,9 @@ def test_a_killed_process_ends_the_run_in_one_line_and_resume_continues(tmp_path
 @pytest.mark.timeout(600)
 def test_ctrl_c_stops_every_process_after_rank_0_saved_latest(tmp_path: Path):
     runs = tmp_path / "runs"
-    env = {**os.environ, "RUST_LOG": "error", "MOTRIXLAB_RUNS_DIR": str(runs)}
-    cmd = [sys.executable, "-m", "motrixlab", "train", "cartpole", "--backend", "torch", "--no-progress"]
-    cmd += [*set_args(), *PER_PROCESS, "--max-steps", "2000000", "--nproc", "2"]
-    launcher = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    launcher = _long_run(runs, start_new_session=True)
     try:
-        deadline = time.monotonic() + 180
-        while not (runs.exists() and any(runs.glob("cartpole/*/metrics.jsonl"))):
-            assert time.monotonic() < deadline and launcher.poll() is None
-            time.sleep(0.2)
+        _wait_for(runs, "cartpole/*/metrics.jsonl", launcher)
         time.sleep(2)
         os.killpg(launcher.pid, signal.SIGINT)  # the terminal's Ctrl-C: the launcher and every process
         _, err = launcher.communicate(timeout=60)

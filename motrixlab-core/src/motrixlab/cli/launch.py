@@ -58,7 +58,7 @@ def launch(
     from torch.distributed.run import config_from_args, get_args_parser
 
     logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)
-    argv = [f"--nproc-per-node={nproc}", "--max-restarts=0", "--monitor-interval=0.5"]
+    argv = [f"--nproc-per-node={nproc}", "--max-restarts=0", "--monitor-interval=0.5", f"--log-dir={os.devnull}"]
     argv.append(f"--shutdown-timeout={SHUTDOWN_TIMEOUT_S}")
     if nnodes == 1 and rdzv_endpoint is None:
         argv += ["--rdzv-backend=c10d", "--rdzv-endpoint=127.0.0.1:0", f"--rdzv-id=motrixlab-{os.getpid()}"]

@@ -95,15 +95,8 @@ class World:
         """Threads this process may use: ``MOTRIXLAB_THREADS``, else the cores it may run on shared evenly
         among the run's processes on this machine."""
         env = os.environ if environ is None else environ
-        raw = env.get(THREADS_ENV)
-        if raw:
-            try:
-                n = int(raw)
-            except ValueError:
-                n = 0
-            if n < 1:
-                raise ConfigError(f"{THREADS_ENV}={raw!r}: must be a positive integer")
-            return n
+        if env.get(THREADS_ENV):
+            return _positive_int(env, THREADS_ENV, "a positive integer")
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         return max(1, cores // self.local_size)
 
@@ -154,13 +147,19 @@ def leave() -> None:
 
 
 def _timeout_s() -> int:
-    raw = os.environ.get(TIMEOUT_ENV, str(DEFAULT_TIMEOUT_S))
+    if not os.environ.get(TIMEOUT_ENV):
+        return DEFAULT_TIMEOUT_S
+    return _positive_int(os.environ, TIMEOUT_ENV, "a positive number of seconds")
+
+
+def _positive_int(env: Mapping[str, str], name: str, what: str) -> int:
+    raw = env[name]
     try:
         value = int(raw)
     except ValueError:
         value = 0
     if value < 1:
-        raise ConfigError(f"{TIMEOUT_ENV}={raw!r}: must be a positive number of seconds")
+        raise ConfigError(f"{name}={raw!r}: must be {what}")
     return value
 
 
