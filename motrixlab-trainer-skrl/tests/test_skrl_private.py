@@ -38,10 +38,10 @@ def _jax_memory() -> Any:
     return memory
 
 
-def _skrl_config_jax() -> Any:
+def _skrl_config(framework: str) -> Any:
     from skrl import config
 
-    return config.jax
+    return getattr(config, framework)
 
 
 #: a real object of each owner, built the way the trainer builds it
@@ -51,7 +51,8 @@ INSTANCES = {
     skrl_private.JAX_GAUSSIAN: lambda: _backend("jax", shared=True).policy,
     skrl_private.JAX_DETERMINISTIC: lambda: _backend("jax").agent.value,
     skrl_private.JAX_MEMORY: _jax_memory,
-    skrl_private.JAX_CONFIG: _skrl_config_jax,
+    skrl_private.JAX_CONFIG: lambda: _skrl_config("jax"),
+    skrl_private.TORCH_CONFIG: lambda: _skrl_config("torch"),
 }
 
 

@@ -22,6 +22,7 @@ JAX_GAUSSIAN = "skrl.models.jax:GaussianMixin"
 JAX_DETERMINISTIC = "skrl.models.jax:DeterministicMixin"
 JAX_MEMORY = "skrl.memories.jax:RandomMemory"
 JAX_CONFIG = "skrl:config.jax"
+TORCH_CONFIG = "skrl:config.torch"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,16 @@ RELIED_ON: tuple[Relied, ...] = (
             "the property getters (which convert them and import jax)",
         )
         for name in ("_key", "_device")
+    ),
+    *(
+        Relied(
+            owner,
+            name,
+            "the ranks skrl's distributed code reads, read from the environment when skrl is imported; set for a "
+            "run whose process group MotrixLab started (skrl would otherwise start NCCL, or jax.distributed, itself)",
+        )
+        for owner in (TORCH_CONFIG, JAX_CONFIG)
+        for name in ("_rank", "_local_rank", "_world_size", "_is_distributed")
     ),
 )
 
@@ -159,6 +170,18 @@ def jax_config_state() -> tuple[Any, Any]:
     """skrl's jax PRNG key and device exactly as stored (no conversion, no jax import)."""
     config = _config()
     return config.jax._key, config.jax._device
+
+
+def set_world(framework: str, *, rank: int, local_rank: int, world_size: int) -> None:
+    """Put skrl's ``torch`` or ``jax`` config in a run of ``world_size`` processes as rank ``rank``."""
+    section = getattr(_config(), framework)
+    section._rank, section._local_rank, section._world_size = rank, local_rank, world_size
+    section._is_distributed = world_size > 1
+
+
+def set_jax_device(device: Any) -> None:
+    """skrl's default jax device (without the setter, which parses and, in a run of many, picks by rank)."""
+    _config().jax._device = device
 
 
 def restore_jax_config_state(state: tuple[Any, Any]) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from motrixlab.training import world as world_mod
+
+from motrixlab_trainer_skrl import skrl_private
 
 _WORLD_VARS = ("WORLD_SIZE", "RANK", "LOCAL_RANK", "JAX_WORLD_SIZE", "JAX_RANK", "JAX_LOCAL_RANK")
 
@@ -32,18 +33,11 @@ def hidden_world() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _tell(config: Any, world: world_mod.World) -> None:
-    config._rank, config._local_rank, config._world_size = world.rank, world.local_rank, world.size
-    config._is_distributed = True
-
-
 def join_torch() -> None:
     """skrl's torch config in the run's world (the process group is the run's own)."""
     world = world_mod.current()
     if world.distributed:
-        from skrl import config
-
-        _tell(config.torch, world)
+        skrl_private.set_world("torch", rank=world.rank, local_rank=world.local_rank, world_size=world.size)
 
 
 def join_jax() -> None:
@@ -56,12 +50,12 @@ def join_jax() -> None:
     import jax.experimental.multihost_utils  # skrl's broadcast uses it without importing it
     from skrl import config
 
-    if not config.jax._is_distributed:
+    if not config.jax.is_distributed:
         address = world_mod.coordinator_address()
         jax.config.update("jax_cpu_collectives_implementation", "gloo")
         try:
             jax.distributed.initialize(coordinator_address=address, num_processes=world.size, process_id=world.rank)
         except RuntimeError as exc:
             raise world_mod.PeerLost(f"rank {world.rank}: jax.distributed did not start: {exc}") from exc
-        _tell(config.jax, world)
-    config.jax._device = jax.local_devices()[0]
+        skrl_private.set_world("jax", rank=world.rank, local_rank=world.local_rank, world_size=world.size)
+    skrl_private.set_jax_device(jax.local_devices()[0])
