@@ -66,3 +66,25 @@ class Go1StairsPPO(Go1RoughPPO):
 @dataclass(kw_only=True)
 class AnymalCNavigatePPO(AnymalCWalkPPO):
     """The walking settings; start it from a walking run with ``--init-from``."""
+
+
+@dataclass(kw_only=True)
+class G1WalkPPO(Go1WalkPPO):
+    """The Go1 settings for the humanoid: 1024 envs x 32 steps per update (longer rollouts for a
+    0.8 s gait cycle), 512-256-128 networks, a 0.8 x 0.25 = 0.2 rad initial exploration std, a
+    lower learning rate and entropy bonus, gamma 0.99 and a 100M-step budget."""
+
+    max_env_steps: int = 100_000_000
+    policy_hidden: tuple[int, ...] = (512, 256, 128)
+    value_hidden: tuple[int, ...] = (512, 256, 128)
+    init_log_std: float = math.log(0.8)  # x action_scale 0.25 rad
+    rollouts: int = 32
+    learning_rate: float = 5e-4
+    entropy_loss_scale: float = 0.002
+
+
+@dataclass(kw_only=True)
+class G1RoughPPO(G1WalkPPO):
+    """The flat-ground humanoid settings with a longer budget for the terrain curriculum."""
+
+    max_env_steps: int = 200_000_000

@@ -15,9 +15,7 @@ G1 = RobotDescription(
     actuators=tuple(f"{side}_{j}" for side in SIDES for j in LEG),
     feet=("left_foot", "right_foot"),
     # any ground contact but the soles is a fall
-    termination_contacts=tuple(
-        ("pelvis", "torso", "head") + tuple(f"{side}_{part}" for side in SIDES for part in ("arm", "thigh", "shin"))
-    ),
+    termination_contacts=("pelvis", "torso", "head", *(f"{s}_{p}" for s in SIDES for p in ("arm", "thigh", "shin"))),
     penalised_contacts=(),
     # hip pitch + knee + ankle pitch = 0: the soles stay flat
     standing_pose=(-0.1, 0.0, 0.0, 0.3, -0.2, 0.0) * 2,
