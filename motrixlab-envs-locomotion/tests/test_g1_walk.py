@@ -233,6 +233,24 @@ def test_env_reward_is_the_weighted_sum_of_the_logged_terms_and_the_gait_terms_m
     env.close()
 
 
+def test_alive_bonus_is_paid_before_the_clip():
+    """Every running step earns ``alive_bonus`` x dt, added before the clip at 0, so that staying up pays
+    even while the penalties outweigh the tracking terms."""
+    env = _make(num_envs=2, **{"rewards.only_positive": False, "rewards.alive_bonus": 2.0})
+    _, reward, _, _, info = env.step(np.zeros((2, 12), np.float32))
+    assert info["log"]["reward/alive"] == pytest.approx([2.0 * env.dt] * 2)
+    others = sum(v for k, v in info["log"].items() if k.startswith("reward/") and k != "reward/alive")
+    assert reward == pytest.approx(others + 2.0 * env.dt, abs=1e-6)
+    env.close()
+    # a penalty far beyond the bonus: clipped to 0 after the bonus
+    env = _make(num_envs=2, **{"rewards.alive_bonus": 1.0, "rewards.scales.action_rate": -1000.0})
+    _, reward, _, _, info = env.step(np.ones((2, 12), np.float32))
+    assert (info["log"]["reward/action_rate"] < -1.0 * env.dt).all() and (reward == 0).all()
+    env.close()
+    with pytest.raises(motrixlab.ConfigError, match=r"rewards\.alive_bonus"):
+        motrixlab.make("g1-walk", num_envs=1, overrides={"rewards.alive_bonus": "-1"})
+
+
 def test_standing_still_as_told_meets_the_schedule():
     env = _make(num_envs=2)
     env.commands[:] = 0.0

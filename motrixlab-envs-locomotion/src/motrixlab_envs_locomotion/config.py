@@ -52,12 +52,15 @@ class RewardCfg:
     air_time_target: float = 0.5  # s; shorter steps are penalised, longer ones rewarded
     soft_joint_limit: float = 0.9  # share of each joint range that is free of penalty
     only_positive: bool = True  # clip the step reward at 0 so ending an episode early never pays
+    alive_bonus: float = 0.0  # per second of a running episode: makes staying up pay before the clip
 
     def validate(self) -> None:
         if self.tracking_sigma <= 0:
             raise ValueError(f"rewards.tracking_sigma: must be positive, got {self.tracking_sigma}")
         if not 0 < self.soft_joint_limit <= 1:
             raise ValueError(f"rewards.soft_joint_limit: must be in (0, 1], got {self.soft_joint_limit}")
+        if self.alive_bonus < 0:
+            raise ValueError(f"rewards.alive_bonus: must be >= 0, got {self.alive_bonus}")
 
 
 @dataclass(kw_only=True)
@@ -266,7 +269,9 @@ def _g1_rewards(**scales: float) -> RewardCfg:
         "stand_still": -0.2,
         **scales,
     }
-    return RewardCfg(scales=RewardScales(**weights), base_height_target=G1.height_target, air_time_target=0.3)
+    return RewardCfg(
+        scales=RewardScales(**weights), base_height_target=G1.height_target, air_time_target=0.3, alive_bonus=0.5
+    )
 
 
 def _g1_gait() -> GaitCfg:

@@ -102,13 +102,16 @@ class WalkEnv(NpEnv[WalkCfg]):
         self._terminated = np.zeros(n, bool)
         self._state_outside = 0  # out-of-limit qpos/qvel entries of this step's state (refresh(None))
         rw = cfg.rewards
+        # with an alive bonus or the gait terms, the sum is clipped after them
+        self._clip_late = gait_on or rw.alive_bonus != 0
+        self._alive = np.float32(rw.alive_bonus * self.dt)
         self._reward_params = R.new_params(
             dt=self.dt,
             sigma=rw.tracking_sigma,
             air_target=rw.air_time_target,
             height_target=rw.base_height_target,
             cos_max_tilt=float(np.cos(cfg.max_tilt)),
-            only_positive=rw.only_positive and not gait_on,  # with the gait terms, clipped after them
+            only_positive=rw.only_positive and not self._clip_late,
             termination_contacts=len(robot.termination_contacts),
             grounds=len(self.ground_geoms),
         )
@@ -469,8 +472,13 @@ class WalkEnv(NpEnv[WalkCfg]):
         log["lin_vel_error"], log["ang_vel_error"] = errors[0], errors[1]
         for i, key in self._logged_terms:
             log[key] = terms[i]
+        if self._alive:
+            reward += self._alive
+            log["reward/alive"] = np.full(self.num_envs, self._alive, np.float32)
         if self.gait_enabled:
-            self._gait_rewards(reward)
+            self._gait_rewards(reward)  # and the clip
+        elif self._clip_late and self.cfg.rewards.only_positive:
+            np.maximum(reward, 0.0, out=reward)
         return reward
 
     def _gait_rewards(self, reward: np.ndarray) -> None:
