@@ -297,9 +297,10 @@ class WalkEnv(NpEnv[WalkCfg]):
         return describe(self)
 
     def camera_view(self, row: int = 0) -> dict[str, Any]:
-        """Follows the trunk of env ``row`` from behind and to the side."""
+        """Follows the trunk of env ``row`` from behind and to the side, further back for tall robots."""
         x, y, z = (float(v) for v in self.state["qpos"][row, :3])
-        return {"lookat": [x, y, z], "distance": 1.6, "elevation": -20.0, "azimuth": 135.0}
+        distance = max(1.6, 2.5 * self.robot.standing_height)
+        return {"lookat": [x, y, z], "distance": distance, "elevation": -20.0, "azimuth": 135.0}
 
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
