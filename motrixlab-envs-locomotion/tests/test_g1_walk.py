@@ -362,6 +362,18 @@ def test_registered_with_tuned_ppo_and_no_deploy_description():
     env.close()
 
 
+def test_a_quadruped_can_step_to_the_clock_too():
+    """The gait is a config option of the shared task: a trot on the Go1 (diagonal pairs together)."""
+    trot = {"gait.enabled": "true", "gait.offsets": "(0, 0.5, 0.5, 0)", "gait.scales.contact_schedule": "0.5"}
+    env = motrixlab.make("go1-walk", num_envs=4, seed=0, overrides=trot)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (4, 50) and env.obs_slices["phase"] == slice(48, 50)
+    *_, info = env.step(np.zeros((4, 12), np.float32))
+    assert "reward/contact_schedule" in info["log"]  # the go1-walk default weights are 0: only those set are on
+    assert "reward/feet_slip" not in info["log"]
+    env.close()
+
+
 def test_gait_config_is_checked_against_the_robot():
     with pytest.raises(motrixlab.ConfigError, match=r"gait\.offsets: one per foot \(2"):
         motrixlab.make("g1-walk", num_envs=1, overrides={"gait.offsets": "(0, 0.25, 0.5)"})
@@ -369,3 +381,7 @@ def test_gait_config_is_checked_against_the_robot():
         motrixlab.make("g1-walk", num_envs=1, overrides={"gait.deviation_joints": "(nope_joint,)"})
     with pytest.raises(motrixlab.ConfigError, match=r"gait\.stance_share"):
         motrixlab.make("g1-walk", num_envs=1, overrides={"gait.stance_share": "1.5"})
+    with pytest.raises(motrixlab.ConfigError, match=r"min_base_height: must be >= 0"):
+        motrixlab.make("g1-walk", num_envs=1, overrides={"min_base_height": "-0.1"})
+    with pytest.raises(motrixlab.ConfigError, match=r"gait\.offsets: one per foot \(4"):
+        motrixlab.make("go1-walk", num_envs=1, overrides={"gait.enabled": "true"})  # a quadruped needs four

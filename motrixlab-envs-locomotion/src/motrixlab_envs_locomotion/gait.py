@@ -69,7 +69,9 @@ class GaitCfg:
             raise ValueError(f"gait.offsets: each must be in [0, 1), got {self.offsets}")
 
 
-def new_params(*, stance_share: float, clearance: float, foot_height: float, grounds: int, only_positive: bool):
+def new_params(
+    *, stance_share: float, clearance: float, foot_height: float, grounds: int, only_positive: bool
+) -> np.ndarray:
     """The ``params`` array of ``gait_terms``."""
     return np.array([stance_share, clearance, foot_height, grounds, only_positive], np.float64)
 

@@ -3,6 +3,8 @@
 The robot is the config class's ``robot`` (``go1-walk``: ``robots.go1.GO1``); nothing here names a
 robot. Actions are joint-target offsets from the standing pose, tracked by the model's PD position
 actuators; the targets also carry the standing pose's gravity feed-forward (``standing_torque``).
+Robots whose config enables ``gait`` (the humanoid) also observe a gait clock and earn the gait
+terms of ``gait.py``; the others run exactly as without it.
 Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
 the DoF state, ground contacts from geom-pair collisions) and written through compiled write
 plans. Per step, the work on the batch is a few numpy operations and compiled loops over the rows
