@@ -122,6 +122,16 @@ def test_keyframe_is_the_standing_pose_with_flat_soles_on_the_floor(model):
     assert quat.projected_gravity(feet["r"].reshape(2, 4)) == pytest.approx(np.tile([0, 0, -1.0], (2, 1)), abs=1e-6)
 
 
+def test_every_robot_geom_that_can_touch_the_ground_is_a_foot_or_ends_the_episode(model):
+    """Robot-vs-world collisions only, and each colliding geom is a sole or a termination contact."""
+    floor = model.get_geom("floor")
+    robot = [g for g in model.geoms if g.name != "floor"]
+    colliding = {g.name for g in robot if g.collision_group & floor.collision_affinity}
+    assert colliding == set(G1.feet) | set(G1.termination_contacts)
+    assert not any(g.collision_affinity for g in robot)  # no self-collisions
+    assert not set(G1.feet) & set(G1.termination_contacts) and G1.penalised_contacts == ()
+
+
 def test_stands_five_seconds_under_pd_with_zero_action_at_the_figures_height(ground_contacts):
     env = _make(num_envs=2)
     for _ in range(250):  # 5 s
