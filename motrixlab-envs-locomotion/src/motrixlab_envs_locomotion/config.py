@@ -14,7 +14,9 @@ from motrixlab import EnvCfg
 
 from motrixlab_envs_locomotion.commands import CommandCfg
 from motrixlab_envs_locomotion.description import RobotDescription
+from motrixlab_envs_locomotion.gait import GaitCfg, GaitScales
 from motrixlab_envs_locomotion.robots.anymal_c import ANYMAL_C
+from motrixlab_envs_locomotion.robots.g1 import G1
 from motrixlab_envs_locomotion.robots.go1 import GO1
 from motrixlab_envs_locomotion.robots.go2 import GO2
 from motrixlab_envs_locomotion.terrain import TerrainCfg
@@ -50,12 +52,15 @@ class RewardCfg:
     air_time_target: float = 0.5  # s; shorter steps are penalised, longer ones rewarded
     soft_joint_limit: float = 0.9  # share of each joint range that is free of penalty
     only_positive: bool = True  # clip the step reward at 0 so ending an episode early never pays
+    alive_bonus: float = 0.0  # per second of a running episode: makes staying up pay before the clip
 
     def validate(self) -> None:
         if self.tracking_sigma <= 0:
             raise ValueError(f"rewards.tracking_sigma: must be positive, got {self.tracking_sigma}")
         if not 0 < self.soft_joint_limit <= 1:
             raise ValueError(f"rewards.soft_joint_limit: must be in (0, 1], got {self.soft_joint_limit}")
+        if self.alive_bonus < 0:
+            raise ValueError(f"rewards.alive_bonus: must be >= 0, got {self.alive_bonus}")
 
 
 @dataclass(kw_only=True)
@@ -126,11 +131,13 @@ class WalkCfg(EnvCfg):
     max_episode_seconds: float = 20.0
     action_scale: float = 0.5  # rad of joint-target offset per unit of action (actions are in [-1, 1])
     max_tilt: float = 1.0  # rad; a trunk tilted further than this ends the episode
+    min_base_height: float = 0.0  # m above the ground; a trunk lower than this ends the episode (0: never)
     commands: CommandCfg = field(default_factory=CommandCfg)
     rewards: RewardCfg = field(default_factory=RewardCfg)
     noise: NoiseCfg = field(default_factory=NoiseCfg)
     randomization: RandomizationCfg = field(default_factory=RandomizationCfg)
     reset: ResetCfg = field(default_factory=ResetCfg)
+    gait: GaitCfg = field(default_factory=GaitCfg)  # the gait clock and feet terms (bipeds)
 
     def validate(self) -> None:
         super().validate()
@@ -141,8 +148,16 @@ class WalkCfg(EnvCfg):
             raise ValueError(f"action_scale: must be positive, got {self.action_scale}")
         if not 0 < self.max_tilt <= math.pi:
             raise ValueError(f"max_tilt: must be in (0, pi], got {self.max_tilt}")
-        for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset):
+        if self.min_base_height < 0:
+            raise ValueError(f"min_base_height: must be >= 0, got {self.min_base_height}")
+        for group in (self.commands, self.rewards, self.noise, self.randomization, self.reset, self.gait):
             group.validate()
+        feet = self.robot.feet
+        if self.gait.enabled and len(self.gait.offsets) != len(feet):
+            raise ValueError(f"gait.offsets: one per foot ({len(feet)}: {', '.join(feet)}), got {self.gait.offsets}")
+        unknown = [name for name in self.gait.deviation_joints if name not in self.robot.joints]
+        if unknown:
+            raise ValueError(f"gait.deviation_joints: {', '.join(unknown)} not joints of {self.robot.name}")
         trunk, added = self.robot.base_mass, self.randomization.added_trunk_mass
         if added[0] <= -trunk:
             raise ValueError(f"randomization.added_trunk_mass: must stay above -{trunk:g} kg, got {added}")
@@ -212,19 +227,24 @@ class Go1RoughCfg(Go1WalkCfg):
 
     def validate(self) -> None:
         super().validate()
-        self.terrain.validate()
-        if not 0 <= self.initial_max_level < self.terrain.levels:
-            raise ValueError(
-                f"initial_max_level: must be in [0, terrain.levels - 1 = {self.terrain.levels - 1}], "
-                f"got {self.initial_max_level}"
-            )
-        if not 0 <= self.initial_min_level <= self.initial_max_level:
-            raise ValueError(
-                f"initial_min_level: must be in [0, initial_max_level = {self.initial_max_level}], "
-                f"got {self.initial_min_level}"
-            )
-        if self.graduates not in ("random", "top"):
-            raise ValueError(f"graduates: must be 'random' or 'top', got {self.graduates!r}")
+        _validate_terrain_task(self)
+
+
+def _validate_terrain_task(cfg: Go1RoughCfg | G1RoughCfg) -> None:
+    """The checks of the rough-terrain fields, shared by the rough configs of every robot."""
+    cfg.terrain.validate()
+    if not 0 <= cfg.initial_max_level < cfg.terrain.levels:
+        raise ValueError(
+            f"initial_max_level: must be in [0, terrain.levels - 1 = {cfg.terrain.levels - 1}], "
+            f"got {cfg.initial_max_level}"
+        )
+    if not 0 <= cfg.initial_min_level <= cfg.initial_max_level:
+        raise ValueError(
+            f"initial_min_level: must be in [0, initial_max_level = {cfg.initial_max_level}], "
+            f"got {cfg.initial_min_level}"
+        )
+    if cfg.graduates not in ("random", "top"):
+        raise ValueError(f"graduates: must be 'random' or 'top', got {cfg.graduates!r}")
 
 
 @dataclass(kw_only=True)
@@ -237,6 +257,72 @@ class Go1StairsCfg(Go1RoughCfg):
         default_factory=lambda: TerrainCfg(types=("stairs",), levels=10, max_step_height=0.15, step_width=0.3)
     )
     graduates: str = "top"
+
+
+def _g1_rewards(**scales: float) -> RewardCfg:
+    """The humanoid's reward weights: the quadrupeds' terms re-weighted for a 32 kg biped with stiff drives."""
+    weights = {
+        "orientation": -5.0,  # an upright torso
+        "torques": -1e-5,  # standing costs about 2 x 6 N m at the ankles, walking ten times that
+        "undesired_contacts": 0.0,  # every non-foot contact ends the episode
+        "feet_air_time": 0.5,
+        "stand_still": -0.2,
+        **scales,
+    }
+    return RewardCfg(
+        scales=RewardScales(**weights), base_height_target=G1.height_target, air_time_target=0.3, alive_bonus=0.5
+    )
+
+
+def _g1_gait() -> GaitCfg:
+    hips = tuple(f"{side}_hip_{axis}_joint" for side in ("left", "right") for axis in ("roll", "yaw"))
+    scales = GaitScales(
+        contact_schedule=0.2, feet_clearance=-20.0, feet_slip=-0.2, feet_orientation=-0.5, joint_deviation=-1.0
+    )
+    return GaitCfg(enabled=True, frequency=1.25, stance_share=0.55, deviation_joints=hips, scales=scales)
+
+
+@dataclass(kw_only=True)
+class G1WalkCfg(WalkCfg):
+    """``g1-walk``: the G1-class humanoid on flat ground, stepping to a gait clock (``gait``); an episode ends
+    when the pelvis falls below ``min_base_height`` or tilts beyond ``max_tilt``, or anything but a sole
+    touches the ground."""
+
+    robot: ClassVar[RobotDescription] = G1
+    model_file: str = G1.model_file
+    action_scale: float = 0.25  # rad per unit of action: stiff drives, a top-heavy robot
+    max_tilt: float = 0.8
+    min_base_height: float = 0.5  # the pelvis stands at 0.784 m
+    commands: CommandCfg = field(
+        default_factory=lambda: CommandCfg(
+            lin_vel_x=(-0.5, 1.0), lin_vel_y=(-0.3, 0.3), ang_vel_yaw=(-0.5, 0.5), resample_seconds=4.0
+        )
+    )
+    rewards: RewardCfg = field(default_factory=_g1_rewards)
+    gait: GaitCfg = field(default_factory=_g1_gait)
+    randomization: RandomizationCfg = field(default_factory=lambda: RandomizationCfg(added_trunk_mass=(-1.0, 3.0)))
+    reset: ResetCfg = field(default_factory=lambda: ResetCfg(joint_pos_noise=0.05, base_lin_vel_noise=0.1))
+
+
+@dataclass(kw_only=True)
+class G1RoughCfg(G1WalkCfg):
+    """``g1-walk-rough``: ``g1-walk`` on the shared rough terrain with its level curriculum; randomisation and
+    observation noise on by default."""
+
+    terrain: TerrainCfg = field(default_factory=TerrainCfg)
+    curriculum: bool = True  # promote/demote each env's terrain level by how far it walked
+    initial_max_level: int = 1  # envs start on levels initial_min_level..initial_max_level
+    initial_min_level: int = 0  # raise it to evaluate on hard terrain only (with curriculum=false)
+    graduates: str = "random"  # envs that pass the last level restart on a "random" level or on the "top" one
+    randomization: RandomizationCfg = field(
+        default_factory=lambda: RandomizationCfg(enabled=True, added_trunk_mass=(-1.0, 3.0))
+    )
+    noise: NoiseCfg = field(default_factory=lambda: NoiseCfg(enabled=True))
+    rewards: RewardCfg = field(default_factory=lambda: _g1_rewards(base_height=0.0))
+
+    def validate(self) -> None:
+        super().validate()
+        _validate_terrain_task(self)
 
 
 @dataclass(kw_only=True)

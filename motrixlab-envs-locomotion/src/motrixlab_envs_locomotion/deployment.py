@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motrixlab.deploy import VERSION, embed_model
+from motrixlab.deploy import VERSION, DeployUnavailable, embed_model
 
 from motrixlab_envs_locomotion.observation import OBS_LAYOUT
 
@@ -35,6 +35,8 @@ def _floats(values: Any) -> list[float]:
 def describe(env: WalkEnv) -> dict[str, Any]:
     """The deploy description of a flat-ground walking env (nominal gains: randomisation is not part of it)."""
     cfg = env.cfg
+    if cfg.gait.enabled:
+        raise DeployUnavailable("the gait clock in the observation is not a standard deploy observation term")
     c = cfg.commands
     r = cfg.reset
     robot = env.robot

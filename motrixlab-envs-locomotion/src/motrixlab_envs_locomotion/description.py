@@ -46,6 +46,9 @@ class RobotDescription:
     mass: float  # kg, the whole robot
     base_mass: float  # kg, the trunk alone (randomised added mass must leave it positive)
     feet_xy: tuple[tuple[float, float], ...]  # foot (x, y) in the trunk frame at the standing pose
+    #: m, height of each foot geom's centre above flat ground when it stands flat (a sphere's radius,
+    #: half a sole's thickness): the gait terms measure foot clearance from it
+    foot_height: float = 0.0
 
     def __post_init__(self) -> None:
         n = len(self.joints)

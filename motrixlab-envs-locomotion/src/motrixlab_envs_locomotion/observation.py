@@ -10,11 +10,12 @@ from __future__ import annotations
 from numba import njit
 
 
-def obs_layout(num_joints: int) -> tuple[tuple[str, int], ...]:
+def obs_layout(num_joints: int, *, phase: bool = False) -> tuple[tuple[str, int], ...]:
     """Observation layout of a robot with ``num_joints`` actuated joints: (name, width). Velocities are in
     the trunk frame; joint positions are offsets from the standing pose; ``last_action`` is the action
-    applied in the step just taken."""
-    return (
+    applied in the step just taken; with ``phase``, the gait clock (sin, cos of the gait phase) comes
+    last, so the layout without it is a prefix."""
+    layout = (
         ("lin_vel", 3),
         ("ang_vel", 3),
         ("gravity", 3),
@@ -23,6 +24,7 @@ def obs_layout(num_joints: int) -> tuple[tuple[str, int], ...]:
         ("last_action", num_joints),
         ("command", 3),
     )
+    return (*layout, ("phase", 2)) if phase else layout
 
 
 def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
@@ -33,9 +35,9 @@ def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
     return out
 
 
-def obs_slices(num_joints: int) -> dict[str, slice]:
-    """Where each part of ``obs_layout(num_joints)`` sits in an observation row."""
-    return _slices(obs_layout(num_joints))
+def obs_slices(num_joints: int, *, phase: bool = False) -> dict[str, slice]:
+    """Where each part of ``obs_layout(num_joints, phase=phase)`` sits in an observation row."""
+    return _slices(obs_layout(num_joints, phase=phase))
 
 
 #: The layout of the 12-joint quadrupeds (Go1, Go2, ANYmal C): 48 floats.

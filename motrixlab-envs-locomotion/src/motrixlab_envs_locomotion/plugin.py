@@ -71,6 +71,26 @@ def motrixlab_register_envs(register: Callable[[motrixlab.EnvSpec], None]) -> No
             tags=("quadruped", "navigation"),
         )
     )
+    register(
+        motrixlab.EnvSpec(
+            name="g1-walk",
+            cfg=f"{_PKG}.config:G1WalkCfg",
+            env=f"{_PKG}.walk:WalkEnv",
+            domain="locomotion",
+            description="G1 humanoid (12 leg joints) tracks a velocity command on flat ground, stepping to a clock",
+            tags=("humanoid", "biped", "velocity-tracking"),
+        )
+    )
+    register(
+        motrixlab.EnvSpec(
+            name="g1-walk-rough",
+            cfg=f"{_PKG}.config:G1RoughCfg",
+            env=f"{_PKG}.rough:RoughEnv",
+            domain="locomotion",
+            description="G1 humanoid velocity tracking on procedural rough terrain with a level curriculum",
+            tags=("humanoid", "biped", "velocity-tracking", "terrain", "curriculum"),
+        )
+    )
 
 
 @motrixlab.hookimpl
@@ -81,3 +101,5 @@ def motrixlab_register_rl_cfgs(register: Callable[[motrixlab.RLCfgSpec], None]) 
     register(motrixlab.RLCfgSpec(env="go1-walk-stairs", cfg=f"{_PKG}.ppo:Go1StairsPPO"))
     register(motrixlab.RLCfgSpec(env="anymal-c-navigate", cfg=f"{_PKG}.ppo:AnymalCNavigatePPO"))
     register(motrixlab.RLCfgSpec(env="go1-walk-rough", cfg=f"{_PKG}.ppo:Go1RoughPPO"))
+    register(motrixlab.RLCfgSpec(env="g1-walk", cfg=f"{_PKG}.ppo:G1WalkPPO"))
+    register(motrixlab.RLCfgSpec(env="g1-walk-rough", cfg=f"{_PKG}.ppo:G1RoughPPO"))

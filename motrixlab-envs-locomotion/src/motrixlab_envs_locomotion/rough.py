@@ -21,7 +21,7 @@ import numpy as np
 from motrixlab.envcfg import validated
 
 from motrixlab_envs_locomotion import quat
-from motrixlab_envs_locomotion.config import Go1RoughCfg
+from motrixlab_envs_locomotion.config import G1RoughCfg, Go1RoughCfg
 from motrixlab_envs_locomotion.terrain import Terrain, generate, scene_xml
 from motrixlab_envs_locomotion.walk import WalkEnv
 
@@ -29,7 +29,7 @@ from motrixlab_envs_locomotion.walk import WalkEnv
 class RoughEnv(WalkEnv):
     ground_geoms = ("floor", "terrain")
 
-    def __init__(self, cfg: Go1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
+    def __init__(self, cfg: Go1RoughCfg | G1RoughCfg, *, num_envs: int = 1, seed: int | None = None) -> None:
         validated(cfg, f"{type(cfg).__name__}.")  # before the terrain is generated from it
         self.terrain: Terrain = generate(cfg.terrain)
         with tempfile.TemporaryDirectory(prefix="motrixlab-terrain-") as tmp:
@@ -67,6 +67,9 @@ class RoughEnv(WalkEnv):
     def base_height(self) -> np.ndarray:
         qpos = self.state["qpos"]
         return qpos[:, 2] - self.terrain.height_at(qpos[:, 0], qpos[:, 1])
+
+    def ground_height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return self.terrain.height_at(x, y)
 
     def on_episode_end(self, ids: np.ndarray) -> None:
         if not self.cfg.curriculum:

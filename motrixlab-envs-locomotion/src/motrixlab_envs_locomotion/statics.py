@@ -3,6 +3,11 @@
 The feet carry the weight in the least-norm split that balances it about the centre of mass (the
 split of a rigid, symmetric stance); each joint then holds the moment of its foot's vertical load
 about its axis. The tests compare every description's ``standing_torque`` with this.
+
+Point feet of light legs (the quadrupeds) need nothing more. Flat feet of heavy legs (a humanoid)
+take ``cop_under_com``: each sole's centre of pressure sits under the robot's centre of mass along x,
+where a standing robot's ground reaction must act; and ``leg_weight``: each joint also holds the
+weight of the links below it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from motrixlab_envs_locomotion.description import RobotDescription
 GRAVITY = 9.81
 
 
-def standing_torque(robot: RobotDescription) -> np.ndarray:
+def standing_torque(robot: RobotDescription, *, cop_under_com: bool = False, leg_weight: bool = False) -> np.ndarray:
     """Torques (per joint, N·m) the actuators must apply to hold ``robot.standing_pose`` on level ground."""
     import motrixsim as mx
 
@@ -36,6 +41,9 @@ def standing_torque(robot: RobotDescription) -> np.ndarray:
     weight = mass.sum() * GRAVITY
     a = np.stack([np.ones(len(feet)), feet[:, 0], feet[:, 1]])
     loads = np.linalg.lstsq(a, weight * np.array([1.0, centre[0], centre[1]]), rcond=None)[0]
+    if cop_under_com:
+        feet[:, 0] = centre[0]
+    index = {link.name: i for i, link in enumerate(links)}
     torque = np.zeros(robot.num_joints)
     for j, name in enumerate(robot.joints):
         joint = model.get_joint(name)
@@ -44,8 +52,22 @@ def standing_torque(robot: RobotDescription) -> np.ndarray:
         foot = _foot_below(model, link, robot.feet, geoms)
         lever = feet[foot] - anchor
         force = np.array([0.0, 0.0, loads[foot]])
-        torque[j] = -axis @ np.cross(lever, force)  # the actuator cancels the ground load's moment
+        moment = np.cross(lever, force)
+        if leg_weight:
+            for i in (index[sub.name] for sub in _subtree(link)):
+                moment += np.cross(com[i] - anchor, np.array([0.0, 0.0, -mass[i] * GRAVITY]))
+        torque[j] = -axis @ moment  # the actuator cancels the external loads' moment
     return torque
+
+
+def _subtree(link) -> list:
+    """``link`` and every link below it."""
+    out, todo = [], [link]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(current.children)
+    return out
 
 
 def _foot_below(model, link, feet: tuple[str, ...], geoms) -> int:

@@ -3,6 +3,8 @@
 The robot is the config class's ``robot`` (``go1-walk``: ``robots.go1.GO1``); nothing here names a
 robot. Actions are joint-target offsets from the standing pose, tracked by the model's PD position
 actuators; the targets also carry the standing pose's gravity feed-forward (``standing_torque``).
+Robots whose config enables ``gait`` (the humanoid) also observe a gait clock and earn the gait
+terms of ``gait.py``; the others run exactly as without it.
 Everything is read through the one compiled query plan of ``NpEnv`` (base pose and velocity from
 the DoF state, ground contacts from geom-pair collisions) and written through compiled write
 plans. Per step, the work on the batch is a few numpy operations and compiled loops over the rows
@@ -27,6 +29,7 @@ from motrixlab.npenv import NpEnv, box
 from motrixsim import query as Q
 from motrixsim import write as W
 
+from motrixlab_envs_locomotion import gait as G
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion import rewards as R
 from motrixlab_envs_locomotion.commands import DRAWS as COMMAND_DRAWS
@@ -51,8 +54,9 @@ class WalkEnv(NpEnv[WalkCfg]):
         super().__init__(cfg, num_envs=num_envs, seed=seed)
         n = self.num_envs
         self.num_joints = nj = robot.num_joints
-        self.obs_slices = obs_slices(nj)
-        self.obs_dim = self.obs_slices["command"].stop
+        self.gait_enabled = gait_on = cfg.gait.enabled
+        self.obs_slices = obs_slices(nj, phase=gait_on)
+        self.obs_dim = max(s.stop for s in self.obs_slices.values())
         self.observation_space = box(self.obs_dim)
         self.action_space = box(nj, -1.0, 1.0)
         self.default_joint_pos = robot.pose()
@@ -100,13 +104,16 @@ class WalkEnv(NpEnv[WalkCfg]):
         self._terminated = np.zeros(n, bool)
         self._state_outside = 0  # out-of-limit qpos/qvel entries of this step's state (refresh(None))
         rw = cfg.rewards
+        # with an alive bonus or the gait terms, the sum is clipped after them
+        self._clip_late = gait_on or rw.alive_bonus != 0
+        self._alive = np.float32(rw.alive_bonus * self.dt)
         self._reward_params = R.new_params(
             dt=self.dt,
             sigma=rw.tracking_sigma,
             air_target=rw.air_time_target,
             height_target=rw.base_height_target,
             cos_max_tilt=float(np.cos(cfg.max_tilt)),
-            only_positive=rw.only_positive,
+            only_positive=rw.only_positive and not self._clip_late,
             termination_contacts=len(robot.termination_contacts),
             grounds=len(self.ground_geoms),
         )
@@ -114,7 +121,11 @@ class WalkEnv(NpEnv[WalkCfg]):
         self._weights = np.array(scales, np.float32) * np.float32(self.dt)
         self._logged_terms = [(i, f"reward/{name}") for i, name in enumerate(R.TERMS) if scales[i] != 0.0]
         self._fallen = np.zeros(n, bool)
+        self._height = np.zeros(n, np.float32)
         self._all_rows = np.arange(n)
+        self.phase = np.zeros(n, np.float64)  # the gait clock, in cycles (gait.enabled)
+        if gait_on:
+            self._init_gait()
         # Kinematics of the step (observation.base_kinematics), component-major: rows are body-frame
         # linear velocity (3), angular velocity (3) and projected gravity (3), the observation's first
         # nine entries in order; ``lin_vel`` etc. are (N, 3) views.
@@ -176,6 +187,22 @@ class WalkEnv(NpEnv[WalkCfg]):
         self.soft_low, self.soft_high = mid - half, mid + half
         self.trunk_mass = float(m.get_link(r.base).mass)
 
+    def _init_gait(self) -> None:
+        gc, r = self.cfg.gait, self.robot
+        self._phase_step = float(gc.frequency) * self.dt
+        self._gait_params = G.new_params(
+            stance_share=gc.stance_share,
+            clearance=gc.clearance,
+            foot_height=r.foot_height,
+            grounds=len(self.ground_geoms),
+            only_positive=self.cfg.rewards.only_positive,
+        )
+        self._gait_offsets = np.array(gc.offsets, np.float64)
+        self._deviation = np.array([r.joints.index(name) for name in gc.deviation_joints], np.int64)
+        scales = [getattr(gc.scales, name) for name in G.GAIT_TERMS]
+        self._gait_weights = np.array(scales, np.float64) * self.dt
+        self._logged_gait = [(i, f"reward/{name}") for i, name in enumerate(G.GAIT_TERMS) if scales[i] != 0.0]
+
     def _contact_geoms(self) -> tuple[str, ...]:
         """The robot's geoms whose ground contacts the task reads, in the contact query's order."""
         r = self.robot
@@ -184,7 +211,12 @@ class WalkEnv(NpEnv[WalkCfg]):
     def state_queries(self) -> Mapping[str, Any]:
         """Ground contacts of feet, the termination and the penalised geoms, for every ground geom."""
         pairs = [(b, g) for g in self.ground_geoms for b in self._contact_geoms()]
-        return {"contacts": Q.GeomPairCollision(pairs)}
+        queries: dict[str, Any] = {"contacts": Q.GeomPairCollision(pairs)}
+        if self.cfg.gait.enabled:  # the feet's poses and velocities for the gait terms
+            feet = list(self.robot.feet)
+            queries |= {"feet_pos": Q.GeomPosition(feet), "feet_rot": Q.GeomRotation(feet)}
+            queries["feet_vel"] = Q.GeomLinearVelocity(feet)
+        return queries
 
     def _reset_sources(self) -> dict[str, Any]:
         r = self.robot
@@ -251,6 +283,10 @@ class WalkEnv(NpEnv[WalkCfg]):
         z: a view of the state, valid until the next query."""
         return self.state["qpos"][:, 2]
 
+    def ground_height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Ground height under world points ``(x, y)`` (any shape): 0 on flat ground."""
+        return np.zeros(np.shape(x), np.float32)
+
     def on_episode_end(self, ids: np.ndarray) -> None:
         """Called by ``reset_rows`` with the rows whose episode ends there, before new state is drawn:
         every reset row that has taken a step since its last reset (a finished episode inside ``step``,
@@ -263,9 +299,10 @@ class WalkEnv(NpEnv[WalkCfg]):
         return describe(self)
 
     def camera_view(self, row: int = 0) -> dict[str, Any]:
-        """Follows the trunk of env ``row`` from behind and to the side."""
+        """Follows the trunk of env ``row`` from behind and to the side, further back for tall robots."""
         x, y, z = (float(v) for v in self.state["qpos"][row, :3])
-        return {"lookat": [x, y, z], "distance": 1.6, "elevation": -20.0, "azimuth": 135.0}
+        distance = max(1.6, 2.5 * self.robot.standing_height)
+        return {"lookat": [x, y, z], "distance": distance, "elevation": -20.0, "azimuth": 135.0}
 
     # ---- NpEnv hooks --------------------------------------------------------------------------
     def apply_action(self, actions: np.ndarray) -> None:
@@ -288,6 +325,9 @@ class WalkEnv(NpEnv[WalkCfg]):
             self._reward = self._rewards()
             self._terminated = self._terminations()
             self._advance_commands()
+            if self.gait_enabled:  # after the reward, which measures the phase the policy saw
+                self.phase += self._phase_step
+                np.remainder(self.phase, 1.0, out=self.phase)
             self._obs = self._observation()
         elif len(ids) == self.num_envs:  # reset() or every row ended at once: a new array
             self._kinematics()
@@ -348,6 +388,7 @@ class WalkEnv(NpEnv[WalkCfg]):
             self.resample_steps,
         )
         self._commands_from(u[:, 1 + jitter :], ids)
+        self.phase[ids] = 0.0
 
     # ---- randomisation ------------------------------------------------------------------------
     def _randomize(self, ids: np.ndarray) -> None:
@@ -406,6 +447,7 @@ class WalkEnv(NpEnv[WalkCfg]):
         out = np.empty((num_terms + 3, n), np.float32)  # one allocation: terms, errors, reward
         terms, errors, reward = out[:num_terms], out[num_terms : num_terms + 2], out[num_terms + 2]
         self._fallen = np.empty(n, bool)
+        self._height = height = self.base_height()
         R.terms(
             self._base,
             self.joint_pos,
@@ -419,7 +461,7 @@ class WalkEnv(NpEnv[WalkCfg]):
             self._kd,
             self._joints,
             self.state["contacts"],
-            self.base_height(),
+            height,
             self.air.air_time,
             self.air.last_contact,
             self._reward_params,
@@ -433,10 +475,44 @@ class WalkEnv(NpEnv[WalkCfg]):
         log["lin_vel_error"], log["ang_vel_error"] = errors[0], errors[1]
         for i, key in self._logged_terms:
             log[key] = terms[i]
+        if self._alive:
+            reward += self._alive
+            log["reward/alive"] = np.full(self.num_envs, self._alive, np.float32)
+        if self.gait_enabled:
+            self._gait_rewards(reward)  # and the clip
+        elif self._clip_late and self.cfg.rewards.only_positive:
+            np.maximum(reward, 0.0, out=reward)
         return reward
+
+    def _gait_rewards(self, reward: np.ndarray) -> None:
+        """Adds the gait terms to ``reward`` (the other terms' unclipped sum) and applies the clip."""
+        s = self.state
+        pos = s["feet_pos"].reshape(self.num_envs, -1, 3)
+        out = np.empty((len(G.GAIT_TERMS), self.num_envs), np.float32)
+        G.gait_terms(
+            self.phase,
+            self._gait_offsets,
+            self.commands,
+            s["contacts"],
+            pos,
+            s["feet_rot"].reshape(self.num_envs, -1, 4),
+            s["feet_vel"].reshape(self.num_envs, -1, 3),
+            self.ground_height(pos[..., 0], pos[..., 1]),
+            self.joint_pos,
+            self.default_joint_pos,
+            self._deviation,
+            self._gait_params,
+            self._gait_weights,
+            out,
+            reward,
+        )
+        for i, key in self._logged_gait:
+            self.log[key] = out[i]
 
     def _terminations(self) -> np.ndarray:
         fell = self._fallen  # computed with the rewards
+        if self.cfg.min_base_height > 0:
+            fell |= self._height < self.cfg.min_base_height
         self.log["fall"] = fell.astype(np.float32)
         return fell
 
@@ -460,4 +536,7 @@ class WalkEnv(NpEnv[WalkCfg]):
         if self._noise_std is not None:
             width = self._noise_std.size
             obs[:, :width] += self.rng.standard_normal((len(rows), width), np.float32) * self._noise_std
+        if self.gait_enabled:
+            phase = self.obs_slices["phase"]
+            obs[:, phase.start], obs[:, phase.start + 1] = G.clock(self.phase[rows])
         return obs

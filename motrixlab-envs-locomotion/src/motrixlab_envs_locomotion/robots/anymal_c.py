@@ -41,4 +41,5 @@ ANYMAL_C = RobotDescription(
     mass=52.16,
     base_mass=26.4,
     feet_xy=((0.453, 0.301), (0.453, -0.301), (-0.453, 0.301), (-0.453, -0.301)),
+    foot_height=0.03,  # the foot sphere's radius
 )

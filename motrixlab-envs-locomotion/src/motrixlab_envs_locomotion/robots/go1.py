@@ -33,4 +33,5 @@ GO1 = RobotDescription(
     mass=ROBOT_MASS,
     base_mass=5.2,
     feet_xy=((0.1881, -0.127), (0.1881, 0.127), (-0.1881, -0.127), (-0.1881, 0.127)),
+    foot_height=0.02,  # the foot sphere's radius
 )

@@ -27,4 +27,5 @@ GO2 = RobotDescription(
     mass=15.017,
     base_mass=6.921,
     feet_xy=((0.1934, -0.142), (0.1934, 0.142), (-0.1934, -0.142), (-0.1934, 0.142)),
+    foot_height=0.022,  # the foot sphere's radius
 )
