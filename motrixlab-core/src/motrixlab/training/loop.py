@@ -370,8 +370,7 @@ class TrainLoop:
             "tracked": tracked,
             "policy": policy_digest(self.backend),
         }
-        if "env_state" in env_state_fields(self.env):
-            mine["env_state"] = env_state_fields(self.env)["env_state"]
+        mine.update(env_state_fields(self.env))  # "env_state", for an env with a curriculum
         ranks = world_mod.all_gather(mine)
         for other in ranks[1:]:
             stats.add_finished(other["returns"], other["lengths"])

@@ -250,7 +250,7 @@ class LoopTrainer(Trainer):
                 eval_env, eval_seed = self._eval_env(run, cfg.eval_episodes)
                 evaluator = TrainingEvaluator(eval_env, cfg.eval_episodes, seed=eval_seed)
             if not main:
-                return self._train_rank(run, env, backend, start_steps, best, on_update, t0)
+                return self._train_rank(run, env, backend, start_steps, t0)
             run.dir.mkdir(parents=True, exist_ok=True)
             resumed = None
             if resume is not None:
@@ -319,22 +319,11 @@ class LoopTrainer(Trainer):
             checkpoint=state.latest,
         )
 
-    def _train_rank(
-        self,
-        run: Run,
-        env: Any,
-        backend: Any,
-        start_steps: int,
-        best: float | None,
-        on_update: Callable[[Any], bool | None] | None,
-        t0: float,
-    ) -> RunResult:
-        """A rank other than 0: the same loop, writing nothing."""
+    def _train_rank(self, run: Run, env: Any, backend: Any, start_steps: int, t0: float) -> RunResult:
+        """A rank other than 0: the same loop, writing nothing, ranking nothing, calling no ``on_update``."""
         from motrixlab.training.loop import TrainLoop
 
-        loop = TrainLoop(
-            run, env, backend, start_steps=start_steps, best_return=best, header=self._header(run, env), on_update=None
-        )
+        loop = TrainLoop(run, env, backend, start_steps=start_steps, best_return=None, header=self._header(run, env))
         state = loop.train(lambda finished: None)
         return RunResult(
             run_dir=run.dir,
