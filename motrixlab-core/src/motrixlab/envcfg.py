@@ -18,10 +18,10 @@ class EnvCfg:
     (the policy acts every ``sim_substeps`` physics steps).
     """
 
-    model_file: str = ""
-    sim_dt: float = 0.01
-    ctrl_dt: float = 0.02
-    max_episode_seconds: float = 10.0
+    model_file: str = ""  # the MJCF (or URDF) file MotrixSim loads
+    sim_dt: float = 0.01  # s per physics step (overrides the model file's timestep)
+    ctrl_dt: float = 0.02  # s per action, a whole multiple of sim_dt
+    max_episode_seconds: float = 10.0  # an episode is truncated after this long
 
     @property
     def sim_substeps(self) -> int:

@@ -30,7 +30,7 @@ class CartPoleCfg(EnvCfg):
     max_episode_seconds: float = 10.0
     max_angle: float = 0.2  # rad
     max_position: float = 0.8  # m
-    reset_noise: float = 0.01
+    reset_noise: float = 0.01  # qpos and qvel drawn uniformly in ±this around upright rest
 
     def validate(self) -> None:
         super().validate()

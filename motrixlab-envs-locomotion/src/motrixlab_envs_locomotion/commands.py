@@ -12,9 +12,9 @@ from numba import njit
 class CommandCfg:
     """Ranges are uniform; a command is (forward m/s, sideways m/s, yaw rate rad/s) in the body frame."""
 
-    lin_vel_x: tuple[float, float] = (-1.0, 1.0)
-    lin_vel_y: tuple[float, float] = (-0.6, 0.6)
-    ang_vel_yaw: tuple[float, float] = (-1.0, 1.0)
+    lin_vel_x: tuple[float, float] = (-1.0, 1.0)  # m/s, forward command range (low, high)
+    lin_vel_y: tuple[float, float] = (-0.6, 0.6)  # m/s, sideways command range (left positive)
+    ang_vel_yaw: tuple[float, float] = (-1.0, 1.0)  # rad/s, yaw-rate command range
     resample_seconds: float = 5.0  # each env draws a new command this often
     standing_share: float = 0.1  # share of draws that are exactly (0, 0, 0): learn to stand still
     min_speed: float = 0.1  # planar commands slower than this become 0 (too slow to walk cleanly)

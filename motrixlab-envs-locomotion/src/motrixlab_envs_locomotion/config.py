@@ -67,11 +67,11 @@ class RewardCfg:
 class NoiseCfg:
     """Gaussian noise added to the policy's observation (standard deviations, times ``scale``)."""
 
-    enabled: bool = False
-    scale: float = 1.0
+    enabled: bool = False  # add the noise (on for the rough and stairs tasks)
+    scale: float = 1.0  # multiplies every standard deviation below
     lin_vel: float = 0.1  # m/s
     ang_vel: float = 0.2  # rad/s
-    gravity: float = 0.05
+    gravity: float = 0.05  # on the projected gravity (unit vector)
     joint_pos: float = 0.01  # rad
     joint_vel: float = 1.5  # rad/s
 
@@ -85,7 +85,7 @@ class NoiseCfg:
 class RandomizationCfg:
     """Per-env physics randomisation, drawn again at every reset (MotrixSim per-env overrides)."""
 
-    enabled: bool = False
+    enabled: bool = False  # draw the ranges below at every reset
     friction: tuple[float, float] = (0.4, 1.25)  # feet and ground sliding friction
     added_trunk_mass: tuple[float, float] = (-1.0, 2.0)  # kg added to the trunk (Go1: 5.2 kg)
     kp_scale: tuple[float, float] = (0.9, 1.1)  # per-joint PD stiffness factor
@@ -111,7 +111,7 @@ class ResetCfg:
     joint_pos_noise: float = 0.1  # rad, uniform around the standing pose
     base_lin_vel_noise: float = 0.2  # m/s, uniform per axis
     base_ang_vel_noise: float = 0.2  # rad/s, uniform per axis
-    random_yaw: bool = True
+    random_yaw: bool = True  # start each episode facing a random heading
 
     def validate(self) -> None:
         for name in ("joint_pos_noise", "base_lin_vel_noise", "base_ang_vel_noise"):

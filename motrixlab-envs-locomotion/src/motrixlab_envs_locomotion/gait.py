@@ -50,7 +50,7 @@ class GaitScales:
 class GaitCfg:
     """The gait clock in the observation and the feet terms of the reward; off for robots that walk without it."""
 
-    enabled: bool = False
+    enabled: bool = False  # observe the clock and earn the gait terms (the humanoid)
     frequency: float = 1.25  # gait cycles per second
     stance_share: float = 0.55  # share of each foot's cycle on the ground (> 0.5: double support)
     offsets: tuple[float, ...] = (0.0, 0.5)  # each foot's phase offset, in cycles, in the robot's feet order

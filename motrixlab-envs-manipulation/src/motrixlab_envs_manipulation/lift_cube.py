@@ -54,20 +54,20 @@ CUBE_HALF = 0.02  # m, half the edge of the cube in lift_cube.xml
 
 @dataclass(kw_only=True)
 class LiftRewards:
-    reach: float = 1.0
-    grasp: float = 1.0
-    lift: float = 2.0
-    success: float = 2.0
+    reach: float = 1.0  # weight (in the reward's weighted mean) of the fingertips' nearness to the cube
+    grasp: float = 1.0  # weight of the cube held between the finger pads
+    lift: float = 2.0  # weight of the held cube's progress to the target height (0 to 1)
+    success: float = 2.0  # weight of the cube held at or above the target height
 
 
 @dataclass(kw_only=True)
 class LiftCubeCfg(FrankaCfg):
     model_file: str = model_path(__file__, "lift_cube.xml")
     max_episode_seconds: float = 5.0
-    cube_x: tuple[float, float] = (0.4, 0.6)
-    cube_y: tuple[float, float] = (-0.2, 0.2)
-    cube_yaw: tuple[float, float] = (-math.pi / 4, math.pi / 4)
-    target_z: tuple[float, float] = (0.1, 0.2)
+    cube_x: tuple[float, float] = (0.4, 0.6)  # m, the cube's start x range (in front of the robot)
+    cube_y: tuple[float, float] = (-0.2, 0.2)  # m, the cube's start y range
+    cube_yaw: tuple[float, float] = (-math.pi / 4, math.pi / 4)  # rad, the cube's start yaw range
+    target_z: tuple[float, float] = (0.1, 0.2)  # m, range of the target height of the cube's centre
     rewards: LiftRewards = field(default_factory=LiftRewards)
 
     def validate(self) -> None:

@@ -88,12 +88,14 @@ def info(
 ) -> None:
     """Show an environment's config fields, spaces, plugin and trainer backends."""
     from motrixlab.factory import make_env_cfg
+    from motrixlab.fielddocs import describe
     from motrixlab.imports import load_ref
     from motrixlab.plugins import missing_modules
 
     reg = registry()
     spec = reg.env(env)
     cfg = make_env_cfg(spec)
+    docs = describe(cfg)
     env_obj = load_ref(spec.env, f"env {env!r}")(cfg, num_envs=1, seed=0)
     try:
         obs_space, act_space = env_obj.observation_space, env_obj.action_space
@@ -121,7 +123,7 @@ def info(
         "version": plugin.version,
         "cfg_class": spec.cfg,
         "env_class": spec.env,
-        "fields": [{"name": n, "type": t, "default": v} for n, t, v in _fields(cfg)],
+        "fields": [{"name": n, "type": t, "default": v, "doc": docs.get(n, "")} for n, t, v in _fields(cfg)],
         "sim_substeps": cfg.sim_substeps,
         "max_episode_steps": cfg.max_episode_steps,
         "observation_space": {"shape": list(obs_space.shape), "dtype": str(obs_space.dtype)},
@@ -149,10 +151,10 @@ def info(
         f"episodes of {cfg.max_episode_steps} steps"
     )
     table = Table(title="config fields (override with --set env.<field>=<value>)")
-    for col in ("field", "type", "default"):
+    for col in ("field", "type", "default", "meaning"):
         table.add_column(col)
     for name, tp, value in _fields(cfg):
-        table.add_row(escape(name), escape(tp), escape(repr(value)))
+        table.add_row(escape(name), escape(tp), escape(repr(value)), escape(docs.get(name, "")))
     console.print(table)
     if backends:
         for b in backends:
