@@ -80,7 +80,7 @@ def test_info_json_describes_config_spaces_and_plugin(cli):
     assert code == 0
     info = json.loads(out)
     fields = {f["name"]: f for f in info["fields"]}
-    assert fields["max_angle"] == {"name": "max_angle", "type": "float", "default": 0.5}
+    assert fields["max_angle"] == {"name": "max_angle", "type": "float", "default": 0.5, "doc": ""}
     assert fields["reset_noise"]["default"] == 0.05
     assert fields["model_file"]["default"].endswith("slider.xml")
     assert info["observation_space"] == {"shape": [4], "dtype": "float32"}
