@@ -265,6 +265,28 @@ def test_standing_still_as_told_meets_the_schedule():
     env.close()
 
 
+def test_single_support_is_the_share_of_moving_rows_with_exactly_one_foot_down():
+    env = _make(num_envs=4)
+    env.command_steps_left[:] = 10_000
+    env.commands[:] = 0.0
+    *_, info = env.step(np.zeros((4, 12), np.float32))
+    assert "single_support" not in info["log"]  # nobody told to move: no figure
+    env.commands[:2] = (0.5, 0.0, 0.0)
+    *_, info = env.step(np.zeros((4, 12), np.float32))
+    assert info["log"]["single_support"] == 0.0  # standing on both feet
+    env.close()
+    # 3 rows, 2 ground geoms, 3 contact geoms per ground (2 feet first): contacts on either ground count
+    contacts = np.zeros((3, 6), np.float32)
+    contacts[0, [0, 4]] = 1.0  # both feet down (left on ground 0, right on ground 1)
+    contacts[1, 3] = 1.0  # only the left foot, on ground 1
+    contacts[2, [1, 2]] = 1.0  # the right foot and a non-foot geom
+    commands = np.array([[0.5, 0, 0], [0, 0.3, 0], [0, 0, 0]], np.float32)
+    assert G.single_support(contacts, 2, 2, commands) == 0.5  # rows 0 and 1 move; row 1 on one foot
+    commands[2] = (0, 0, 0.4)
+    assert G.single_support(contacts, 2, 2, commands) == pytest.approx(2 / 3)
+    assert G.single_support(contacts, 2, 2, np.zeros((3, 3), np.float32)) is None
+
+
 # ---- terminations ----------------------------------------------------------------------------------
 def test_a_low_or_tilted_pelvis_ends_the_episode():
     env = _make(num_envs=3, **{"min_base_height": 0.79})  # above the standing height: row 0 ends

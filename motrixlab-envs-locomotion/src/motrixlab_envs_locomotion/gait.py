@@ -142,6 +142,16 @@ def gait_terms(
         reward[i] = max(total, 0.0) if params[ONLY_POSITIVE] else total
 
 
+def single_support(contacts: np.ndarray, grounds: int, feet: int, commands: np.ndarray) -> np.float32 | None:
+    """The gait's alternation: among rows told to move, the share with exactly one foot on the ground
+    (``contacts`` laid out as ``gait_terms`` reads them); None when no row is told to move."""
+    down = contacts.reshape(contacts.shape[0], grounds, -1)[:, :, :feet].max(axis=1) > 0.5
+    moving = np.abs(commands).sum(axis=1) >= MIN_COMMAND
+    if not moving.any():
+        return None
+    return np.float32(np.mean(down[moving].sum(axis=1) == 1))
+
+
 def clock(phase: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The observed clock ``(sin 2 pi phi, cos 2 pi phi)`` of phases ``phi``, float32."""
     angle = 2.0 * np.pi * phase

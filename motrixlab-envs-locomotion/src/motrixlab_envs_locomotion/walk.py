@@ -508,6 +508,9 @@ class WalkEnv(NpEnv[WalkCfg]):
         )
         for i, key in self._logged_gait:
             self.log[key] = out[i]
+        share = G.single_support(s["contacts"], len(self.ground_geoms), len(self.robot.feet), self.commands)
+        if share is not None:
+            self.log["single_support"] = share
 
     def _terminations(self) -> np.ndarray:
         fell = self._fallen  # computed with the rewards
