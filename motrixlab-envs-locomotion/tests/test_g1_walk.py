@@ -130,23 +130,13 @@ def test_gait_terms_against_hand_computed_values():
     out = np.full((len(G.GAIT_TERMS), n), np.nan, f32)
     reward = np.array([0.5, -0.2], f32)
     params = G.new_params(stance_share=share, clearance=clearance, foot_height=rest, grounds=2, only_positive=False)
-    G.gait_terms(
-        np.array([0.3, 0.3]),
-        np.array([0.0, 0.5]),
-        np.array([[0.5, 0.0, 0.0], [0.0, 0.0, 0.0]], f32),
-        contacts,
-        feet_pos,
-        feet_rot,
-        feet_vel,
-        ground,
-        joint_pos,
-        G1.pose(),
-        np.array([1, 2, 7]),
-        params,
-        np.ones(len(G.GAIT_TERMS)),
-        out,
-        reward,
-    )
+    commands = np.array([[0.5, 0.0, 0.0], [0.0, 0.0, 0.0]], f32)
+    feet = (contacts, feet_pos, feet_rot, feet_vel, ground, joint_pos, G1.pose(), np.array([1, 2, 7]))
+
+    def run(params: np.ndarray, weights: np.ndarray, reward: np.ndarray) -> None:
+        G.gait_terms(np.array([0.3, 0.3]), np.array([0.0, 0.5]), commands, *feet, params, weights, out, reward)
+
+    run(params, np.ones(len(G.GAIT_TERMS)), reward)
     terms = dict(zip(G.GAIT_TERMS, out, strict=True))
     progress = (0.8 - share) / (1 - share)
     assert terms["contact_schedule"] == pytest.approx([1.0, 1.0])  # row 0: the left foot; row 1: the right
@@ -160,23 +150,7 @@ def test_gait_terms_against_hand_computed_values():
     weights = np.array([2.0, -10.0, 0.0, 0.0, 0.0])
     clipped = np.array([0.5, -0.2], f32)
     params = G.new_params(stance_share=share, clearance=clearance, foot_height=rest, grounds=2, only_positive=True)
-    G.gait_terms(
-        np.array([0.3, 0.3]),
-        np.array([0.0, 0.5]),
-        np.array([[0.5, 0.0, 0.0], [0.0, 0.0, 0.0]], f32),
-        contacts,
-        feet_pos,
-        feet_rot,
-        feet_vel,
-        ground,
-        joint_pos,
-        G1.pose(),
-        np.array([1, 2, 7]),
-        params,
-        weights,
-        out,
-        clipped,
-    )
+    run(params, weights, clipped)
     assert out[0] == pytest.approx([2.0, 2.0]) and out[1] == pytest.approx([-10 * swing, 0.0], rel=1e-5)
     assert clipped == pytest.approx([0.5 + 2.0 - 10 * swing, 1.8], rel=1e-5)
     assert not out[2:].any()
