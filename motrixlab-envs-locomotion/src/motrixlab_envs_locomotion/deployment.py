@@ -37,6 +37,8 @@ def describe(env: WalkEnv) -> dict[str, Any]:
     cfg = env.cfg
     if cfg.gait.enabled:
         raise DeployUnavailable("the gait clock in the observation is not a standard deploy observation term")
+    if cfg.height_scan.enabled:
+        raise DeployUnavailable("the height scan in the observation is not a standard deploy observation term")
     c = cfg.commands
     r = cfg.reset
     robot = env.robot

@@ -10,11 +10,12 @@ from __future__ import annotations
 from numba import njit
 
 
-def obs_layout(num_joints: int, *, phase: bool = False) -> tuple[tuple[str, int], ...]:
+def obs_layout(num_joints: int, *, phase: bool = False, scan: int = 0) -> tuple[tuple[str, int], ...]:
     """Observation layout of a robot with ``num_joints`` actuated joints: (name, width). Velocities are in
     the trunk frame; joint positions are offsets from the standing pose; ``last_action`` is the action
-    applied in the step just taken; with ``phase``, the gait clock (sin, cos of the gait phase) comes
-    last, so the layout without it is a prefix."""
+    applied in the step just taken; with ``phase``, the gait clock (sin, cos of the gait phase) follows,
+    then, with ``scan`` points, the height scan (``height_scan.py``): the layout without them is a
+    prefix."""
     layout = (
         ("lin_vel", 3),
         ("ang_vel", 3),
@@ -24,7 +25,9 @@ def obs_layout(num_joints: int, *, phase: bool = False) -> tuple[tuple[str, int]
         ("last_action", num_joints),
         ("command", 3),
     )
-    return (*layout, ("phase", 2)) if phase else layout
+    if phase:
+        layout = (*layout, ("phase", 2))
+    return (*layout, ("height_scan", scan)) if scan else layout
 
 
 def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
@@ -35,9 +38,9 @@ def _slices(layout: tuple[tuple[str, int], ...]) -> dict[str, slice]:
     return out
 
 
-def obs_slices(num_joints: int, *, phase: bool = False) -> dict[str, slice]:
-    """Where each part of ``obs_layout(num_joints, phase=phase)`` sits in an observation row."""
-    return _slices(obs_layout(num_joints, phase=phase))
+def obs_slices(num_joints: int, *, phase: bool = False, scan: int = 0) -> dict[str, slice]:
+    """Where each part of ``obs_layout(num_joints, phase=phase, scan=scan)`` sits in an observation row."""
+    return _slices(obs_layout(num_joints, phase=phase, scan=scan))
 
 
 #: The layout of the 12-joint quadrupeds (Go1, Go2, ANYmal C): 48 floats.

@@ -71,6 +71,11 @@ class RoughEnv(WalkEnv):
     def ground_height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.terrain.height_at(x, y)
 
+    def heightfield(self) -> tuple[np.ndarray, float, float, float]:
+        t = self.terrain
+        sx, sy = t.size
+        return t.heights, -sx / 2, -sy / 2, t.resolution
+
     def on_episode_end(self, ids: np.ndarray) -> None:
         if not self.cfg.curriculum:
             return

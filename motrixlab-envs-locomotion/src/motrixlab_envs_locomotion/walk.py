@@ -37,6 +37,7 @@ from motrixlab_envs_locomotion.commands import command_bounds, commands_from_dra
 from motrixlab_envs_locomotion.config import WalkCfg
 from motrixlab_envs_locomotion.control import joint_targets
 from motrixlab_envs_locomotion.episode_start import BASE_JITTER_DRAWS, clear_rows, initial_state
+from motrixlab_envs_locomotion.height_scan import scan
 from motrixlab_envs_locomotion.observation import NOISY_GROUPS, base_kinematics, obs_slices, observe
 
 _STATE_FIELDS = ("pos", "rot", "lin_vel", "ang_vel", "joint_pos", "joint_vel")
@@ -55,7 +56,9 @@ class WalkEnv(NpEnv[WalkCfg]):
         n = self.num_envs
         self.num_joints = nj = robot.num_joints
         self.gait_enabled = gait_on = cfg.gait.enabled
-        self.obs_slices = obs_slices(nj, phase=gait_on)
+        hs = cfg.height_scan
+        self._scan_points = hs.points() if hs.enabled else np.zeros((0, 2), np.float32)
+        self.obs_slices = obs_slices(nj, phase=gait_on, scan=len(self._scan_points))
         self.obs_dim = max(s.stop for s in self.obs_slices.values())
         self.observation_space = box(self.obs_dim)
         self.action_space = box(nj, -1.0, 1.0)
@@ -140,6 +143,7 @@ class WalkEnv(NpEnv[WalkCfg]):
             for group in NOISY_GROUPS:
                 std[self.obs_slices[group]] = getattr(noise, group) * noise.scale
             self._noise_std = std
+        self._scan_noise = np.float32(noise.height_scan * noise.scale if noise.enabled else 0.0)
 
         # (N, J) joint targets sent to the PD actuators; the model's actuators are exactly the robot's
         # in this order, so the whole array goes in with one assignment (a write plan costs more).
@@ -286,6 +290,11 @@ class WalkEnv(NpEnv[WalkCfg]):
     def ground_height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Ground height under world points ``(x, y)`` (any shape): 0 on flat ground."""
         return np.zeros(np.shape(x), np.float32)
+
+    def heightfield(self) -> tuple[np.ndarray, float, float, float]:
+        """The ground the height scan samples: heights ``[iy, ix]``, the (x, y) of sample (0, 0) and the
+        spacing; 0 beyond it. Flat ground: a patch of zeros."""
+        return np.zeros((2, 2)), 0.0, 0.0, 1.0
 
     def on_episode_end(self, ids: np.ndarray) -> None:
         """Called by ``reset_rows`` with the rows whose episode ends there, before new state is drawn:
@@ -542,4 +551,13 @@ class WalkEnv(NpEnv[WalkCfg]):
         if self.gait_enabled:
             phase = self.obs_slices["phase"]
             obs[:, phase.start], obs[:, phase.start + 1] = G.clock(self.phase[rows])
+        if len(self._scan_points):
+            hs, part = self.cfg.height_scan, self.obs_slices["height_scan"]
+            heights, x0, y0, res = self.heightfield()
+            offset = self.robot.standing_height
+            scan(self.state["qpos"], rows, self._scan_points, heights, x0, y0, res, offset, hs.clip, obs[:, part])
+            if self._scan_noise:
+                obs[:, part] += (
+                    self.rng.standard_normal((len(rows), part.stop - part.start), np.float32) * self._scan_noise
+                )
         return obs

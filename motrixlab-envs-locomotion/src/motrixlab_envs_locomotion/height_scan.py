@@ -1,0 +1,85 @@
+"""Ground heights around the trunk, for the policy's observation: the robot sees the step ahead.
+
+A grid of sample points is fixed in the trunk's heading frame (yaw only: the grid stays level when the
+trunk pitches); each entry is the trunk's height above the ground at that point minus its standing
+height, so flat ground reads 0, a step up ahead reads its negative riser and a step down its riser.
+One compiled pass samples the terrain's heightfield bilinearly for the rows it is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+
+@dataclass(kw_only=True)
+class HeightScanCfg:
+    """A ``forward`` x ``lateral`` grid of points ``spacing`` apart, centred ahead of the trunk."""
+
+    enabled: bool = False  # append the scan to the observation (on for the stairs task)
+    forward: tuple[float, float] = (-0.4, 0.8)  # m, nearest and farthest row along the heading
+    lateral: tuple[float, float] = (-0.3, 0.3)  # m, rightmost and leftmost column across it (left positive)
+    spacing: float = 0.1  # m between neighbouring points
+    clip: float = 1.0  # m; entries are clipped to [-clip, clip]
+
+    def validate(self) -> None:
+        for name in ("forward", "lateral"):
+            low, high = getattr(self, name)
+            if not low <= high:
+                raise ValueError(f"height_scan.{name}: lower bound {low} exceeds upper bound {high}")
+        if self.spacing <= 0 or self.clip <= 0:
+            raise ValueError(f"height_scan.spacing and clip: must be positive, got {self.spacing} and {self.clip}")
+        if self.enabled and len(self.points()) > 1024:
+            raise ValueError(f"height_scan: {len(self.points())} points; at most 1024 (widen spacing)")
+
+    def points(self) -> np.ndarray:
+        """The grid in the heading frame, (P, 2): x forward, y left; rows of equal x from near to far."""
+        xs = _axis(*self.forward, self.spacing)
+        ys = _axis(*self.lateral, self.spacing)
+        grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1)
+        return grid.reshape(-1, 2).astype(np.float32)
+
+
+def _axis(low: float, high: float, spacing: float) -> np.ndarray:
+    count = int(np.floor((high - low) / spacing + 1e-6)) + 1
+    return low + spacing * np.arange(count)
+
+
+@njit(cache=True)
+def scan(qpos, rows, points, heights, x0, y0, resolution, offset, clip, out):
+    """For each row ``rows[k]``: ``clip(z - ground(p) - offset)`` at every grid point p into ``out[k]``.
+
+    ``qpos`` (N, 7 + J) holds the trunk position and quaternion (x, y, z, w); ``points`` (P, 2) the grid in
+    the heading frame. ``heights[iy, ix]`` is the heightfield whose sample (0, 0) lies at (``x0``, ``y0``),
+    ``resolution`` apart; the ground is 0 outside it (the floor plane), as ``terrain.Terrain.height_at``.
+    """
+    ny, nx = heights.shape
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        qx, qy, qz, qw = qpos[r, 3], qpos[r, 4], qpos[r, 5], qpos[r, 6]
+        # heading (the body x axis projected on the ground), normalised
+        hx = 1.0 - 2.0 * (qy * qy + qz * qz)
+        hy = 2.0 * (qx * qy + qw * qz)
+        norm = np.sqrt(hx * hx + hy * hy)
+        if norm < 1e-9:  # pointing straight up or down: any heading will do
+            hx, hy, norm = 1.0, 0.0, 1.0
+        c, s = hx / norm, hy / norm
+        px, py, pz = qpos[r, 0], qpos[r, 1], qpos[r, 2]
+        for p in range(points.shape[0]):
+            wx = px + c * points[p, 0] - s * points[p, 1]
+            wy = py + s * points[p, 0] + c * points[p, 1]
+            fx = (wx - x0) / resolution
+            fy = (wy - y0) / resolution
+            ground = 0.0
+            if 0.0 <= fx <= nx - 1 and 0.0 <= fy <= ny - 1:
+                fx = min(fx, nx - 1 - 1e-9)
+                fy = min(fy, ny - 1 - 1e-9)
+                ix, iy = int(fx), int(fy)
+                ax, ay = fx - ix, fy - iy
+                top = heights[iy, ix] * (1.0 - ax) + heights[iy, ix + 1] * ax
+                bottom = heights[iy + 1, ix] * (1.0 - ax) + heights[iy + 1, ix + 1] * ax
+                ground = top * (1.0 - ay) + bottom * ay
+            v = pz - ground - offset
+            out[k, p] = min(max(v, -clip), clip)
