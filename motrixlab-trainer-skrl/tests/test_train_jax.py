@@ -83,3 +83,24 @@ def test_jax_resume_continues_the_step_count(runs, capsys):
     steps = [json.loads(line)["env_steps"] for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert steps == list(range(512, 4097, 512))
     assert read_checkpoint(run_dir / "checkpoints" / "latest.ckpt")[0]["env_steps"] == 4096
+
+
+def test_jax_init_from_starts_a_new_run_from_the_policy(trained, module_runs, capsys):
+    """Last in this module: it adds a cartpole run, which the tests above would take for the latest."""
+    fresh = ("--seed", "1", "--max-steps", "1024", "--no-progress", *set_args(CARTPOLE_FAST_JAX))
+    before = set(module_runs.glob("*/*"))
+    code, _, err = run_cli(capsys, "train", "cartpole", "--backend", "torch", "--init-from", trained.name, *fresh)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code != 0 and len(lines) == 1, err
+    assert "was written by backend skrl/jax, not skrl/torch; use --backend jax" in lines[0]
+    assert set(module_runs.glob("*/*")) == before  # nothing half-written
+    lr = ("--set", "rl.learning_rate=1e-9")  # the new run's policy stays the trained one
+    code, _, err = run_cli(capsys, "train", "cartpole", "--backend", "jax", "--init-from", trained.name, *fresh, *lr)
+    assert code == 0, err
+    (new,) = set(module_runs.glob("cartpole/*")) - before
+    config = json.loads((new / "config.json").read_text())
+    assert config["init_from"]["run"] == trained.name and config["init_from"]["env_steps"] >= BUDGET
+    code, out, err = run_cli(capsys, "eval", "cartpole", "--run", new.name, "--episodes", "5", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["env_steps"] == 1024 and result["mean_return"] >= 900  # 1024 steps alone do not balance it
