@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("RUST_LOG", "error")
 
+from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import Go1RoughCfg, Go1WalkCfg
 from motrixlab_envs_locomotion.robots.go1 import GO1
 from motrixlab_envs_locomotion.rough import RoughEnv
@@ -73,6 +75,23 @@ def _ground_contacts(env: WalkEnv):
         c = c.reshape(env.num_envs, len(env.ground_geoms), -1).max(axis=1)
     nf = len(FEET)
     return c[:, :nf] > 0.5, c[:, nf] > 0.5, c[:, nf + 1 :]
+
+
+def _stand(env: WalkEnv, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """Step ``env`` with zero action for ``seconds``, asserting that no episode ends; then each env's trunk
+    pose (N, 7) and trunk tilt from the vertical (N,) in rad."""
+    zero = np.zeros((env.num_envs, env.num_joints), np.float32)
+    for _ in range(round(seconds / env.dt)):
+        _, _, terminated, _, _ = env.step(zero)
+        assert not terminated.any()
+    qpos = env.state["qpos"]
+    return qpos[:, :7].copy(), np.arccos(-quat.projected_gravity(qpos[:, 3:7])[:, 2])
+
+
+@pytest.fixture
+def stand():
+    """Stands an env under zero action (``_stand``)."""
+    return _stand
 
 
 @pytest.fixture

@@ -132,17 +132,13 @@ def test_every_robot_geom_that_can_touch_the_ground_is_a_foot_or_ends_the_episod
     assert not set(G1.feet) & set(G1.termination_contacts) and G1.penalised_contacts == ()
 
 
-def test_stands_five_seconds_under_pd_with_zero_action_at_the_figures_height(ground_contacts):
+def test_stands_five_seconds_under_pd_with_zero_action_at_the_figures_height(stand):
     env = _make(num_envs=2)
-    for _ in range(250):  # 5 s
-        _, _, terminated, _, _ = env.step(np.zeros((2, 12), np.float32))
-        assert not terminated.any()
-    qpos = env.state["qpos"]
-    assert qpos[:, 2] == pytest.approx(np.full(2, G1.standing_height), abs=0.005)
-    tilt = np.arccos(-quat.projected_gravity(qpos[:, 3:7])[:, 2])
+    trunk, tilt = stand(env, 5.0)
+    assert trunk[:, 2] == pytest.approx(np.full(2, G1.standing_height), abs=0.005)
     assert tilt.max() < 0.05
     assert np.abs(env.joint_pos - env.default_joint_pos).max() < 0.03
-    assert np.abs(qpos[:, :2]).max() < 0.05
+    assert np.abs(trunk[:, :2]).max() < 0.05
     c = env.state["contacts"]
     assert (c[:, :2] > 0.5).all() and not (c[:, 2:] > 0.5).any()  # both soles down, nothing else
     env.close()

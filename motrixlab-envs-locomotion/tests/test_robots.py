@@ -114,18 +114,14 @@ def test_anymal_knees_point_toward_the_body_centre():
         assert abs(foot[0]) > abs(hfe[0])  # and the foot beyond it
 
 
-def test_stands_under_pd_with_zero_action_at_the_figures_height(env_name):
+def test_stands_under_pd_with_zero_action_at_the_figures_height(env_name, stand):
     robot = ROBOTS[env_name]
     env = _make(env_name, num_envs=2, **{"reset.random_yaw": False})
-    for _ in range(150):  # 3 s
-        _, _, terminated, _, _ = env.step(np.zeros((2, 12), np.float32))
-        assert not terminated.any()
-    qpos = env.state["qpos"]
-    assert qpos[:, 2] == pytest.approx(np.full(2, robot.standing_height), abs=0.01)
-    tilt = np.arccos(-quat.projected_gravity(qpos[:, 3:7])[:, 2])
+    trunk, tilt = stand(env, 3.0)
+    assert trunk[:, 2] == pytest.approx(np.full(2, robot.standing_height), abs=0.01)
     assert tilt.max() < 0.05
     assert np.abs(env.joint_pos - env.default_joint_pos).max() < 0.1
-    assert np.abs(qpos[:, :2]).max() < 0.05
+    assert np.abs(trunk[:, :2]).max() < 0.05
     # the only contacts are the four feet on the floor
     assert int(env.model.get_contact_query(env.data).num_contacts[0]) == 4
     env.close()

@@ -266,7 +266,7 @@ class Go1StairsCfg(Go1RoughCfg):
 
     Yaw-rate commands are half the flat tasks': with the full range, even a policy that tracked every
     command exactly would wander too little to be promoted more often than demoted, and the mean level
-    would settle near 4.6 of 9 (``benchmarks/curriculum_ceiling.py``); with ±0.5 rad/s it settles near 8."""
+    would settle near 4.4 of 9 (``benchmarks/curriculum_ceiling.py``); with ±0.5 rad/s it settles near 7.9."""
 
     terrain: TerrainCfg = field(
         default_factory=lambda: TerrainCfg(types=("stairs",), levels=10, max_step_height=0.15, step_width=0.3)
