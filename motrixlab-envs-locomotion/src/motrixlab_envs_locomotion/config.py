@@ -75,7 +75,7 @@ class NoiseCfg:
     gravity: float = 0.05  # on the projected gravity (unit vector)
     joint_pos: float = 0.01  # rad
     joint_vel: float = 1.5  # rad/s
-    height_scan: float = 0.02  # m, on each height-scan entry (``height_scan.enabled``)
+    height_scan: float = 0.02  # m, std of the uniform noise on each height-scan entry (``height_scan.enabled``)
 
     def validate(self) -> None:
         for name in ("scale", "lin_vel", "ang_vel", "gravity", "joint_pos", "joint_vel", "height_scan"):

@@ -48,14 +48,19 @@ def _axis(low: float, high: float, spacing: float) -> np.ndarray:
 
 
 @njit(cache=True)
-def scan(qpos, rows, points, heights, x0, y0, resolution, offset, clip, out):
-    """For each row ``rows[k]``: ``clip(z - ground(p) - offset)`` at every grid point p into ``out[k]``.
+def scan(qpos, rows, points, heights, x0, y0, resolution, offset, clip, noise, noise_width, out):
+    """For each row ``rows[k]``: ``clip(z - ground(p) - offset)`` at every grid point p into ``out[k]``, plus
+    ``(2 u - 1) * noise_width`` for uniform draws ``u = noise[k, p]`` when ``noise`` has rows.
 
     ``qpos`` (N, 7 + J) holds the trunk position and quaternion (x, y, z, w); ``points`` (P, 2) the grid in
     the heading frame. ``heights[iy, ix]`` is the heightfield whose sample (0, 0) lies at (``x0``, ``y0``),
     ``resolution`` apart; the ground is 0 outside it (the floor plane), as ``terrain.Terrain.height_at``.
+    Uniform noise because drawing it costs a quarter of drawing Gaussian noise: at 1024 envs the scan's
+    noise would otherwise cost more than the scan.
     """
     ny, nx = heights.shape
+    inv = 1.0 / resolution
+    noisy = noise.shape[0] > 0
     for k in range(rows.shape[0]):
         r = rows[k]
         qx, qy, qz, qw = qpos[r, 3], qpos[r, 4], qpos[r, 5], qpos[r, 6]
@@ -65,13 +70,11 @@ def scan(qpos, rows, points, heights, x0, y0, resolution, offset, clip, out):
         norm = np.sqrt(hx * hx + hy * hy)
         if norm < 1e-9:  # pointing straight up or down: any heading will do
             hx, hy, norm = 1.0, 0.0, 1.0
-        c, s = hx / norm, hy / norm
-        px, py, pz = qpos[r, 0], qpos[r, 1], qpos[r, 2]
+        c, s = hx / norm * inv, hy / norm * inv  # rotation and scale to heightfield samples
+        bx, by, pz = (qpos[r, 0] - x0) * inv, (qpos[r, 1] - y0) * inv, qpos[r, 2]
         for p in range(points.shape[0]):
-            wx = px + c * points[p, 0] - s * points[p, 1]
-            wy = py + s * points[p, 0] + c * points[p, 1]
-            fx = (wx - x0) / resolution
-            fy = (wy - y0) / resolution
+            fx = bx + c * points[p, 0] - s * points[p, 1]
+            fy = by + s * points[p, 0] + c * points[p, 1]
             ground = 0.0
             if 0.0 <= fx <= nx - 1 and 0.0 <= fy <= ny - 1:
                 fx = min(fx, nx - 1 - 1e-9)
@@ -81,5 +84,7 @@ def scan(qpos, rows, points, heights, x0, y0, resolution, offset, clip, out):
                 top = heights[iy, ix] * (1.0 - ax) + heights[iy, ix + 1] * ax
                 bottom = heights[iy + 1, ix] * (1.0 - ax) + heights[iy + 1, ix + 1] * ax
                 ground = top * (1.0 - ay) + bottom * ay
-            v = pz - ground - offset
-            out[k, p] = min(max(v, -clip), clip)
+            v = min(max(pz - ground - offset, -clip), clip)
+            if noisy:
+                v += (2.0 * noise[k, p] - 1.0) * noise_width
+            out[k, p] = v

@@ -143,7 +143,9 @@ class WalkEnv(NpEnv[WalkCfg]):
             for group in NOISY_GROUPS:
                 std[self.obs_slices[group]] = getattr(noise, group) * noise.scale
             self._noise_std = std
-        self._scan_noise = np.float32(noise.height_scan * noise.scale if noise.enabled else 0.0)
+        # uniform scan noise of std noise.height_scan: half-width sqrt(3) std
+        self._scan_noise = float(np.sqrt(3.0) * noise.height_scan * noise.scale if noise.enabled else 0.0)
+        self._no_draws = np.zeros((0, 0), np.float32)
 
         # (N, J) joint targets sent to the PD actuators; the model's actuators are exactly the robot's
         # in this order, so the whole array goes in with one assignment (a write plan costs more).
@@ -555,9 +557,22 @@ class WalkEnv(NpEnv[WalkCfg]):
             hs, part = self.cfg.height_scan, self.obs_slices["height_scan"]
             heights, x0, y0, res = self.heightfield()
             offset = self.robot.standing_height
-            scan(self.state["qpos"], rows, self._scan_points, heights, x0, y0, res, offset, hs.clip, obs[:, part])
-            if self._scan_noise:
-                obs[:, part] += (
-                    self.rng.standard_normal((len(rows), part.stop - part.start), np.float32) * self._scan_noise
-                )
+            draws = (
+                self.rng.random((len(rows), part.stop - part.start), np.float32) if self._scan_noise else self._no_draws
+            )
+            qpos = self.state["qpos"]
+            scan(
+                qpos,
+                rows,
+                self._scan_points,
+                heights,
+                x0,
+                y0,
+                res,
+                offset,
+                hs.clip,
+                draws,
+                self._scan_noise,
+                obs[:, part],
+            )
         return obs
