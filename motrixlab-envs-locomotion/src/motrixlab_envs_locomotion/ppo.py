@@ -60,7 +60,7 @@ class AnymalCWalkPPO(Go1WalkPPO):
 class Go1StairsPPO(Go1RoughPPO):
     """The rough-terrain settings with the stairs task's 100M-step budget and the flat task's 256-128-64
     networks: on two CPU cores the 512-256-128 update takes half of each iteration, the smaller one a
-    fifth, so the curriculum gets 1.6 times the episodes per hour."""
+    third, so the curriculum gets 1.6 times the episodes per hour."""
 
     max_env_steps: int = 100_000_000
     policy_hidden: tuple[int, ...] = (256, 128, 64)
