@@ -1,8 +1,9 @@
 """Where a terrain curriculum settles for a policy that tracks every command exactly, on flat ground:
 ``python benchmarks/curriculum_ceiling.py go1-walk-stairs go1-walk-rough [--set commands.ang_vel_yaw=[-1,1]]``.
 
-The level rule of ``rough.RoughEnv`` promotes an env that ends its episode more than half a tile from
-where it started and demotes one that covered less than half the distance it was told to walk. Random
+The level rule (``rough.next_levels``, what ``rough.RoughEnv`` applies) promotes an env that ends its
+episode more than half a tile from where it started and demotes one that covered less than half the
+distance it was told to walk. Random
 commands that turn make even a perfect walker end some episodes near where it started, so the mean
 level has a ceiling set by the commands alone. This draws commands with the env's own sampler and
 timer, integrates them exactly (heading included) and runs the level rule for many episodes; a
@@ -19,6 +20,7 @@ import numpy as np
 def ceiling(name: str, overrides: dict[str, str], *, envs: int, episodes: int, seed: int) -> dict[str, float]:
     import motrixlab
     from motrixlab_envs_locomotion.commands import DRAWS, command_bounds, commands_from_draws
+    from motrixlab_envs_locomotion.rough import next_levels
 
     cfg = motrixlab.make_env_cfg(motrixlab.get_registry().env(name), overrides)
     rng = np.random.default_rng(seed)
@@ -42,14 +44,9 @@ def ceiling(name: str, overrides: dict[str, str], *, envs: int, episodes: int, s
             pos[:, 1] += (commands[:, 0] * sin + commands[:, 1] * cos) * cfg.ctrl_dt
             walked += np.hypot(commands[:, 0], commands[:, 1]) * cfg.ctrl_dt
         distance = np.hypot(pos[:, 0], pos[:, 1])
-        up = distance > t.tile_size / 2
-        down = (distance < 0.5 * walked) & ~up
+        levels, up, down = next_levels(levels, distance, walked, t, cfg.graduates, rng)
         ups.append(up.mean())
         downs.append(down.mean())
-        levels = levels + up - down
-        beyond = levels >= t.levels
-        levels[beyond] = t.levels - 1 if cfg.graduates == "top" else rng.integers(0, t.levels, int(beyond.sum()))
-        levels = np.maximum(levels, 0)
         means.append(levels.mean())
     settled = float(np.mean(means[episodes // 2 :]))
     reached = [i for i, m in enumerate(means) if m >= 0.6 * (t.levels - 1)]

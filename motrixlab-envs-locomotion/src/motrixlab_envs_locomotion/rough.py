@@ -22,8 +22,29 @@ from motrixlab.envcfg import validated
 
 from motrixlab_envs_locomotion import quat
 from motrixlab_envs_locomotion.config import G1RoughCfg, Go1RoughCfg
-from motrixlab_envs_locomotion.terrain import Terrain, generate, scene_xml
+from motrixlab_envs_locomotion.terrain import Terrain, TerrainCfg, generate, scene_xml
 from motrixlab_envs_locomotion.walk import WalkEnv
+
+
+def next_levels(
+    levels: np.ndarray,
+    walked: np.ndarray,
+    commanded: np.ndarray,
+    terrain: Terrain | TerrainCfg,
+    graduates: str,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The curriculum's rule for episodes that ended on ``levels`` having ended ``walked`` m from their start
+    after being told to cover ``commanded`` m: the new levels, and which episodes were promoted and demoted."""
+    up = walked > terrain.tile_size / 2
+    down = (walked < 0.5 * commanded) & ~up
+    levels = levels + up.astype(int) - down.astype(int)
+    beyond = levels >= terrain.levels
+    if graduates == "top":
+        levels[beyond] = terrain.levels - 1
+    else:
+        levels[beyond] = rng.integers(0, terrain.levels, int(beyond.sum()))
+    return np.maximum(levels, 0), up, down
 
 
 class RoughEnv(WalkEnv):
@@ -73,28 +94,22 @@ class RoughEnv(WalkEnv):
 
     def heightfield(self) -> tuple[np.ndarray, float, float, float]:
         t = self.terrain
-        sx, sy = t.size
-        return t.heights, -sx / 2, -sy / 2, t.resolution
+        return t.heights, *t.origin, t.resolution
 
     def on_episode_end(self, ids: np.ndarray) -> None:
         if not self.cfg.curriculum:
             return
         walked = np.linalg.norm(self.state["qpos"][ids, :2] - self.origins[ids], axis=1)
-        up = walked > self.terrain.tile_size / 2
-        down = (walked < 0.5 * self.commanded_distance[ids]) & ~up
-        on_top = self.levels[ids] == self.terrain.levels - 1
+        old = self.levels[ids]
+        self.levels[ids], up, _ = next_levels(
+            old, walked, self.commanded_distance[ids], self.terrain, self.cfg.graduates, self.rng
+        )
+        on_top = old == self.terrain.levels - 1
         if on_top.any():
             # The mean level settles below (levels - 1) / 2 however good the policy is (graduates
             # restart on random levels); the share of episodes on the hardest level that walk off it
             # keeps measuring progress.
             self.log["terrain_top_passed"] = float(up[on_top].mean())
-        levels = self.levels[ids] + up.astype(int) - down.astype(int)
-        beyond = levels >= self.terrain.levels
-        if self.cfg.graduates == "top":
-            levels[beyond] = self.terrain.levels - 1
-        else:
-            levels[beyond] = self.rng.integers(0, self.terrain.levels, int(beyond.sum()))
-        self.levels[ids] = np.maximum(levels, 0)
         self.commanded_distance[ids] = 0.0
         self._level_mean = float(self.levels.mean())
 

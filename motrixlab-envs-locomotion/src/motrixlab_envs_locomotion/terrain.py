@@ -115,6 +115,12 @@ class Terrain:
         ny, nx = self.heights.shape
         return (nx - 1) * self.resolution, (ny - 1) * self.resolution
 
+    @property
+    def origin(self) -> tuple[float, float]:
+        """World (x, y) of sample ``heights[0, 0]``."""
+        sx, sy = self.size
+        return -sx / 2, -sy / 2
+
     def tile_centre(self, level: np.ndarray, column: np.ndarray) -> np.ndarray:
         """World (x, y) of the centre of tile (level, type column), (…, 2)."""
         sx, sy = self.size
@@ -124,10 +130,10 @@ class Terrain:
 
     def height_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Bilinear ground height under world points; 0 (the floor plane) outside the heightfield."""
-        sx, sy = self.size
+        x0, y0 = self.origin
         ny, nx = self.heights.shape
-        fx = (np.asarray(x, np.float64) + sx / 2) / self.resolution
-        fy = (np.asarray(y, np.float64) + sy / 2) / self.resolution
+        fx = (np.asarray(x, np.float64) - x0) / self.resolution
+        fy = (np.asarray(y, np.float64) - y0) / self.resolution
         outside = (fx < 0) | (fx > nx - 1) | (fy < 0) | (fy > ny - 1)
         fx = np.clip(fx, 0, nx - 1 - 1e-9)
         fy = np.clip(fy, 0, ny - 1 - 1e-9)

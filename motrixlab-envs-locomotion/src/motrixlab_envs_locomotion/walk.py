@@ -146,6 +146,7 @@ class WalkEnv(NpEnv[WalkCfg]):
         # uniform scan noise of std noise.height_scan: half-width sqrt(3) std
         self._scan_noise = float(np.sqrt(3.0) * noise.height_scan * noise.scale if noise.enabled else 0.0)
         self._no_draws = np.zeros((0, 0), np.float32)
+        self._heightfield = self.heightfield()  # what the scan samples: fixed for the env's life
 
         # (N, J) joint targets sent to the PD actuators; the model's actuators are exactly the robot's
         # in this order, so the whole array goes in with one assignment (a write plan costs more).
@@ -555,7 +556,7 @@ class WalkEnv(NpEnv[WalkCfg]):
             obs[:, phase.start], obs[:, phase.start + 1] = G.clock(self.phase[rows])
         if len(self._scan_points):
             hs, part = self.cfg.height_scan, self.obs_slices["height_scan"]
-            heights, x0, y0, res = self.heightfield()
+            heights, x0, y0, res = self._heightfield
             offset = self.robot.standing_height
             draws = (
                 self.rng.random((len(rows), part.stop - part.start), np.float32) if self._scan_noise else self._no_draws
