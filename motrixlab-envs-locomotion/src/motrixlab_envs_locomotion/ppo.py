@@ -86,8 +86,7 @@ class G1WalkPPO(Go1WalkPPO):
 
 @dataclass(kw_only=True)
 class G1RoughPPO(G1WalkPPO):
-    """Bigger networks for the terrain, and a longer budget."""
+    """The flat settings, 256-128-64 networks included (as for stairs: on two CPU cores the curriculum
+    gets more episodes per hour than with 512-256-128), and a longer budget."""
 
     max_env_steps: int = 200_000_000
-    policy_hidden: tuple[int, ...] = (512, 256, 128)
-    value_hidden: tuple[int, ...] = (512, 256, 128)
