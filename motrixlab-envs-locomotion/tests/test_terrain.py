@@ -79,3 +79,18 @@ def test_physics_rests_on_the_generated_heights(small_terrain):
     assert rest == pytest.approx(expected, abs=0.003)
     assert expected.max() > 0.5  # the check covers tall terrain, not only flat ground
     assert np.unique(expected.round(2)).size >= 6
+
+
+def test_height_at_is_bilinear_between_samples_and_zero_outside():
+    from motrixlab_envs_locomotion.terrain import Terrain
+
+    heights = np.array([[0.0, 1.0, 0.0], [0.0, 3.0, 0.0]], np.float32)  # 3 x 2 samples, 0.5 m apart
+    ter = Terrain(heights=heights, resolution=0.5, tile_size=1.0, levels=1, types=("rough",))
+    assert ter.origin == (-0.5, -0.25)
+    x = np.array([[-0.5, 0.0, -0.25], [0.0, 0.25, 0.6]])  # the last one is past the +x edge
+    y = np.array([-0.25, 0.25, 0.0])  # broadcast over the rows of x
+    h = ter.height_at(x, y)
+    assert h.shape == (2, 3) and h.dtype == np.float32
+    # samples, the middle of the left cell (mean of 0, 1, 0, 3), halfway between 3 and 0
+    assert h == pytest.approx(np.array([[0.0, 3.0, 1.0], [1.0, 1.5, 0.0]]))
+    assert ter.height_at(np.array([0.0]), np.array([0.26])) == pytest.approx([0.0])  # beyond +y

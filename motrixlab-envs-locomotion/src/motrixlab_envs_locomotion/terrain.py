@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 
 TERRAIN_TYPES = ("rough", "slope", "stairs", "obstacles")
 
@@ -130,21 +131,35 @@ class Terrain:
 
     def height_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Bilinear ground height under world points; 0 (the floor plane) outside the heightfield."""
+        x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
+        out = np.empty(x.shape, np.float32)
         x0, y0 = self.origin
-        ny, nx = self.heights.shape
-        fx = (np.asarray(x, np.float64) - x0) / self.resolution
-        fy = (np.asarray(y, np.float64) - y0) / self.resolution
-        outside = (fx < 0) | (fx > nx - 1) | (fy < 0) | (fy > ny - 1)
-        fx = np.clip(fx, 0, nx - 1 - 1e-9)
-        fy = np.clip(fy, 0, ny - 1 - 1e-9)
-        ix = fx.astype(int)
-        iy = fy.astype(int)
-        wx = fx - ix
-        wy = fy - iy
-        h = self.heights
-        top = h[iy, ix] * (1 - wx) + h[iy, ix + 1] * wx
-        bottom = h[iy + 1, ix] * (1 - wx) + h[iy + 1, ix + 1] * wx
-        return np.where(outside, 0.0, top * (1 - wy) + bottom * wy).astype(np.float32)
+        _heights_at(self.heights, x0, y0, self.resolution, x.ravel(), y.ravel(), out.reshape(-1))
+        return out
+
+
+@njit(cache=True)
+def bilinear(heights, fx, fy):
+    """The height at fractional sample (``fx``, ``fy``) of ``heights[iy, ix]``; 0 (the floor plane) outside.
+
+    The one lookup that rewards, spawn heights and the height scan share, so the policy sees the ground
+    they are scored on."""
+    ny, nx = heights.shape
+    if not (0.0 <= fx <= nx - 1 and 0.0 <= fy <= ny - 1):
+        return 0.0
+    fx = min(fx, nx - 1 - 1e-9)
+    fy = min(fy, ny - 1 - 1e-9)
+    ix, iy = int(fx), int(fy)
+    ax, ay = fx - ix, fy - iy
+    top = heights[iy, ix] * (1.0 - ax) + heights[iy, ix + 1] * ax
+    bottom = heights[iy + 1, ix] * (1.0 - ax) + heights[iy + 1, ix + 1] * ax
+    return top * (1.0 - ay) + bottom * ay
+
+
+@njit(cache=True)
+def _heights_at(heights, x0, y0, resolution, x, y, out):
+    for i in range(x.shape[0]):
+        out[i] = bilinear(heights, (x[i] - x0) / resolution, (y[i] - y0) / resolution)
 
 
 def generate(cfg: TerrainCfg) -> Terrain:
