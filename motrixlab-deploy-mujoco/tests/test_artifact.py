@@ -100,3 +100,34 @@ def test_every_walking_robot_is_described_from_its_description(name):
     assert d["default_joint_pos"] == pytest.approx(list(robot.standing_pose))
     assert d["control"]["torque_limit"] == pytest.approx(list(robot.torque_limits))
     assert d["initial_state"]["base_pos"][2] == pytest.approx(robot.standing_height)
+
+
+def test_humanoid_clock_and_height_rule_run_in_mujoco_as_in_training():
+    import mujoco
+    from motrixlab_deploy_mujoco.controller import Controller
+    from motrixlab_deploy_mujoco.model import load_model
+
+    env = motrixlab.make("g1-walk", num_envs=1, seed=0)
+    try:
+        d = decode(encode(describe_env(env, "g1-walk")), "g1.onnx")
+        model, layout = load_model(d, "g1.onnx")
+        assert model.nq == 19 and d["obs_dim"] == 50
+        ctrl = Controller(d, layout)
+        data = mujoco.MjData(model)
+        data.qpos[2], data.qpos[7:] = d["initial_state"]["base_pos"][2], d["default_joint_pos"]
+        mujoco.mj_forward(model, data)
+        ctrl.reset()
+        obs, _ = env.reset(seed=0)
+        seen = []
+        for _ in range(120):  # 2.4 s: three cycles of the 1.25 Hz clock
+            clock = ctrl.observe(data, np.zeros(12, np.float32), np.zeros(3))[-2:]
+            np.testing.assert_allclose(clock, obs[0, -2:], atol=1e-5)
+            seen.append(clock)
+            ctrl.advance()
+            obs, *_ = env.step(np.zeros((1, 12), np.float32))
+    finally:
+        env.close()
+    assert np.ptp(np.array(seen), axis=0) == pytest.approx([2.0, 2.0], abs=0.02)  # the clock went round
+    assert not ctrl.terminated(model, data)  # standing
+    data.qpos[2] = 0.45  # the pelvis below the description's 0.5 m
+    assert ctrl.terminated(model, data)

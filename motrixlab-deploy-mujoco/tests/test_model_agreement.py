@@ -3,10 +3,13 @@ description, as ``motrixlab deploy`` builds it): the trajectories must agree to 
 
 Measured (mujoco 4.0.0, motrixsim 0.10.1): cart-pole, contact-free, agrees to 4e-7 (m, rad) over
 1 s, falling and pushed. Go1 under its PD law stands in both; the trunk height agrees within 4.7 mm
-held and 5.6 mm through a drop from 0.40 m, the joint angles within 0.052 rad (held) and 0.070 rad
+held and 4.6 mm through a drop from 0.40 m, the joint angles within 0.052 rad (held) and 0.068 rad
 (after the drop). The difference is the contact: MuJoCo's soft contact lets the feet sink about
 5 mm more, and the knees bend about 0.05 rad more to match; the slow backward creep of a standing
-robot differs by about 1 cm in 2 s. The tolerances below are these figures with some margin.
+robot differs by about 1 cm in 2 s. The G1-class humanoid: pelvis height within 0.8 mm held and
+4.0 mm dropped 2 cm, joints within 0.025 rad. The tolerances below are these figures with some
+margin. The PD law's damping runs implicitly in MuJoCo (``model.load_model``): applied explicitly at
+the 10 ms step it made the humanoid's ankles oscillate after a 2 cm drop until it fell.
 """
 
 from __future__ import annotations
@@ -91,14 +94,23 @@ def _quadruped_start(d: dict, height: float) -> tuple[np.ndarray, np.ndarray]:
     return motrixsim_pos, mujoco_pos
 
 
-# every described quadruped held at its standing height; Go1 also dropped from 0.40 m (the drop of
-# the other two from 11.5 cm ends in different poses in the two engines: not yet tolerated here)
+# every described robot held at its standing height; Go1 also dropped from 0.40 m (the drop of the
+# other two quadrupeds from 11.5 cm ends in different poses in the two engines: not yet tolerated
+# here), the humanoid from 2 cm: on its feet it is an inverted pendulum that zero action holds only
+# near its pose, and it rocks about 3 degrees in MotrixSim, which moves the pelvis up to 3.2 cm
 @pytest.mark.parametrize(
-    ("env", "lift"),
-    [("go1-walk", 0.0), ("go1-walk", 0.115), ("go2-walk", 0.0), ("anymal-c-walk", 0.0)],
-    ids=["go1-hold", "go1-drop", "go2-hold", "anymal-c-hold"],
+    ("env", "lift", "creep"),
+    [
+        ("go1-walk", 0.0, 0.03),
+        ("go1-walk", 0.115, 0.03),
+        ("go2-walk", 0.0, 0.03),
+        ("anymal-c-walk", 0.0, 0.03),
+        ("g1-walk", 0.0, 0.03),
+        ("g1-walk", 0.02, 0.04),
+    ],
+    ids=["go1-hold", "go1-drop", "go2-hold", "anymal-c-hold", "g1-hold", "g1-drop"],
 )
-def test_quadrupeds_held_and_dropped_under_pd_alike(env, lift):
+def test_robots_held_and_dropped_under_pd_alike(env, lift, creep):
     d, model_file = _description(env)
     standing = d["initial_state"]["base_pos"][2]
     steps = 200  # 2 s at 10 ms
@@ -114,4 +126,4 @@ def test_quadrupeds_held_and_dropped_under_pd_alike(env, lift):
     assert np.max(np.abs(mj[settled, 2] - ms[settled, 2])) < 0.008  # trunk height, m
     assert np.max(np.abs(mj[settled, 7:] - ms[settled, 7:])) < 0.09  # joint angles, rad
     assert np.max(np.abs(mj[:, 2] - ms[:, 2])) < 0.01  # the whole fall and landing
-    assert np.max(np.abs(mj[-1, :2] - ms[-1, :2])) < 0.03  # horizontal creep, m
+    assert np.max(np.abs(mj[-1, :2] - ms[-1, :2])) < creep  # horizontal creep, m

@@ -339,7 +339,7 @@ def test_rough_variant_randomises_and_reads_the_terrain_under_the_feet(small_ter
     env.close()
 
 
-def test_registered_with_tuned_ppo_and_no_deploy_description():
+def test_registered_with_tuned_ppo():
     reg = motrixlab.get_registry()
     for name, cfg_cls, ppo in (("g1-walk", G1WalkCfg, "G1WalkPPO"), ("g1-walk-rough", G1RoughCfg, "G1RoughPPO")):
         spec = reg.env(name)
@@ -352,10 +352,25 @@ def test_registered_with_tuned_ppo_and_no_deploy_description():
         p = ppo_cls()
         p.validate()
         assert p.num_envs <= 1024 and 24 <= p.rollouts <= 32
+
+
+def test_deploy_description_carries_the_clock_and_the_height_rule():
     env = _make(num_envs=1)
-    with pytest.raises(DeployUnavailable, match="gait clock"):
-        env.deploy_description()
-    env.close()
+    try:
+        d = env.deploy_description()
+    finally:
+        env.close()
+    terms = [(t["term"], t["dim"]) for t in d["observation"]]
+    assert terms[-1] == ("gait_clock", 2) and d["observation"][-1]["frequency"] == pytest.approx(1.25)
+    assert d["obs_dim"] == sum(w for _, w in obs_layout(12, phase=True)) == 50
+    assert {"kind": "height", "body": G1.base, "min_m": 0.5} in d["episode"]["terminate"]
+    assert d["initial_state"]["base_pos"][2] == pytest.approx(G1.standing_height)
+    rough = _make(num_envs=1, name="g1-walk-rough")
+    try:
+        with pytest.raises(DeployUnavailable, match="terrain"):
+            rough.deploy_description()
+    finally:
+        rough.close()
 
 
 def test_a_quadruped_can_step_to_the_clock_too():

@@ -36,11 +36,16 @@ OBS_TERMS: dict[str, tuple[int | str, str]] = {
     "joint_vel": ("joints", "joint velocities"),
     "last_action": ("actions", "the action the policy returned at the previous control step (0 at the start)"),
     "command": (3, "the velocity command: forward (m/s), sideways (m/s), yaw rate (rad/s), base frame"),
+    "gait_clock": (
+        2,
+        "(sin 2 pi phi, cos 2 pi phi) of a gait phase phi in cycles: 0 at the episode start, advanced by the "
+        "term's frequency (cycles per second) times the control period after every control step",
+    ),
 }
 #: Control kinds: ``pd`` (actions offset PD joint targets) or ``effort`` (actions scale joint forces).
 CONTROL_KINDS = ("pd", "effort")
 #: Termination kinds of ``episode.terminate``.
-TERMINATION_KINDS = ("tilt", "contact", "joint_limit")
+TERMINATION_KINDS = ("tilt", "contact", "joint_limit", "height")
 
 
 class DeployUnavailable(MotrixLabError):
@@ -127,6 +132,8 @@ def check_description(d: Any) -> dict[str, Any]:
         if _need(term, "dim", int, f"observation[{i}].") != size:
             raise ConfigError(f"deploy description: observation term {name!r} has dim {term['dim']}, expected {size}")
         _need(term, "scale", float | int, f"observation[{i}].")
+        if name == "gait_clock" and not _need(term, "frequency", float | int, f"observation[{i}].") > 0:
+            raise ConfigError(f"deploy description: observation[{i}].frequency must be > 0, got {term['frequency']}")
         width += int(size)
     if _need(d, "obs_dim", int, "") != width:
         raise ConfigError(f"deploy description: obs_dim {d['obs_dim']} differs from the terms' total {width}")

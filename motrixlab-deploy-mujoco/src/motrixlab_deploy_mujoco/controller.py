@@ -43,6 +43,20 @@ class Controller:
         self.default_q = np.asarray(description["default_joint_pos"], np.float64)
         self.terms = [(t["term"], float(t["scale"])) for t in description["observation"]]
         self.target = self.offset.copy()  # PD targets (pd) or joint forces (effort) of the control step
+        timing = description["timing"]
+        control_dt = float(timing["physics_dt"]) * int(timing["decimation"])
+        clocks = [t for t in description["observation"] if t["term"] == "gait_clock"]
+        self.phase_step = float(clocks[0]["frequency"]) * control_dt if clocks else 0.0
+        self.phase = 0.0  # the gait clock, in cycles
+
+    def reset(self) -> None:
+        """The episode's start: zero-action targets and the clock at 0."""
+        self.target = self.offset.copy()
+        self.phase = 0.0
+
+    def advance(self) -> None:
+        """After each control step, as in training."""
+        self.phase = (self.phase + self.phase_step) % 1.0
 
     def base_velocities(self, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Body-frame linear and angular velocity and projected gravity of the base."""
@@ -69,6 +83,8 @@ class Controller:
                 value = data.qvel[self.layout.qvel]
             elif term == "last_action":
                 value = last_action
+            elif term == "gait_clock":
+                value = np.array([np.sin(2 * np.pi * self.phase), np.cos(2 * np.pi * self.phase)])
             else:  # command
                 value = command if command is not None else np.zeros(3)
             parts.append(np.asarray(value, np.float64) * scale)
@@ -83,7 +99,9 @@ class Controller:
         lay = self.layout
         if self.kind == "pd":
             q, qd = data.qpos[lay.ctrl_qpos], data.qvel[lay.ctrl_qvel]
-            tau = np.clip(self.kp * (self.target - q) - self.kd * qd, -self.limit, self.limit)
+            # MuJoCo applies -kd * qd itself, implicitly (see ``model.load_model``): explicit damping at
+            # the physics step is unstable for light links such as a biped's feet
+            tau = np.clip(self.kp * (self.target - q) - self.kd * qd, -self.limit, self.limit) + self.kd * qd
         else:
             tau = self.target
         data.qfrc_applied[lay.ctrl_qvel] = tau
@@ -94,6 +112,8 @@ class Controller:
             gravity_z = self.base_velocities(data)[2][2]
             if gravity_z > -np.cos(lay.max_tilt):
                 return True
+        if lay.min_height is not None and lay.base_qpos is not None and data.qpos[lay.base_qpos + 2] < lay.min_height:
+            return True
         for adr, limit in lay.joint_limits:
             if abs(data.qpos[adr]) > limit:
                 return True

@@ -57,7 +57,7 @@ def initial_state(
         data.qvel[v : v + 3] = rng.uniform(-1.0, 1.0, 3) * init.get("base_lin_vel_noise", 0.0)
         ang_world = rng.uniform(-1.0, 1.0, 3) * init.get("base_ang_vel_noise", 0.0)
         data.qvel[v + 3 : v + 6] = to_body(quat, ang_world)
-    ctrl.target = ctrl.offset.copy()
+    ctrl.reset()
     mujoco.mj_forward(model, data)
 
 
@@ -90,6 +90,7 @@ def run_episode(
             ctrl.apply(data)
             mujoco.mj_step(model, data)
         last_action = action
+        ctrl.advance()
         ep.steps = k + 1
         if on_frame is not None:
             on_frame(data)

@@ -28,6 +28,7 @@ class Layout:
     contact_pairs: set[tuple[int, int]]  # geom pairs whose contact ends an episode
     joint_limits: list[tuple[int, float]]  # (qpos address, max |q|) that end an episode
     max_tilt: float | None
+    min_height: float | None  # base height (m above z = 0) below which an episode ends
 
 
 def load_model(description: dict[str, Any], source: str) -> tuple[Any, Layout]:
@@ -72,7 +73,7 @@ def load_model(description: dict[str, Any], source: str) -> tuple[Any, Layout]:
         base_qpos, base_qvel = int(model.jnt_qposadr[free[0]]), int(model.jnt_dofadr[free[0]])
     pairs: set[tuple[int, int]] = set()
     limits: list[tuple[int, float]] = []
-    max_tilt = None
+    max_tilt = min_height = None
     for rule in description["episode"]["terminate"]:
         if rule["kind"] == "contact":
             for a in rule["geoms"]:
@@ -83,6 +84,11 @@ def load_model(description: dict[str, Any], source: str) -> tuple[Any, Layout]:
             limits.append((int(joint(rule["joint"]).qposadr[0]), float(rule["max_abs"])))
         elif rule["kind"] == "tilt":
             max_tilt = float(rule["max_rad"])
+        elif rule["kind"] == "height":
+            min_height = float(rule["min_m"])
+    if description["control"]["kind"] == "pd":
+        # the law's damping, integrated implicitly by MuJoCo (Controller.apply adds the rest)
+        model.dof_damping[[int(j.dofadr[0]) for j in controlled]] += np.asarray(description["control"]["kd"])
     layout = Layout(
         qpos=np.array([int(j.qposadr[0]) for j in joints]),
         qvel=np.array([int(j.dofadr[0]) for j in joints]),
@@ -93,6 +99,7 @@ def load_model(description: dict[str, Any], source: str) -> tuple[Any, Layout]:
         contact_pairs=pairs,
         joint_limits=limits,
         max_tilt=max_tilt,
+        min_height=min_height,
     )
     return model, layout
 

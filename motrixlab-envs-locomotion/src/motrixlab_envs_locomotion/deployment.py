@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from motrixlab.deploy import VERSION, DeployUnavailable, embed_model
 
-from motrixlab_envs_locomotion.observation import OBS_LAYOUT
+from motrixlab_envs_locomotion.observation import obs_layout
 
 if TYPE_CHECKING:
     from motrixlab_envs_locomotion.walk import WalkEnv
@@ -25,6 +25,7 @@ STANDARD_TERMS = {
     "joint_vel": "joint_vel",
     "last_action": "last_action",
     "command": "command",
+    "phase": "gait_clock",
 }
 
 
@@ -35,14 +36,25 @@ def _floats(values: Any) -> list[float]:
 def describe(env: WalkEnv) -> dict[str, Any]:
     """The deploy description of a flat-ground walking env (nominal gains: randomisation is not part of it)."""
     cfg = env.cfg
-    if cfg.gait.enabled:
-        raise DeployUnavailable("the gait clock in the observation is not a standard deploy observation term")
     if cfg.height_scan.enabled:
         raise DeployUnavailable("the height scan in the observation is not a standard deploy observation term")
     c = cfg.commands
     r = cfg.reset
     robot = env.robot
     joints = list(robot.joints)
+    observation: list[dict[str, Any]] = [
+        {"term": STANDARD_TERMS[name], "dim": width, "scale": 1.0}
+        for name, width in obs_layout(robot.num_joints, phase=cfg.gait.enabled)
+    ]
+    for term in observation:
+        if term["term"] == "gait_clock":
+            term["frequency"] = float(cfg.gait.frequency)
+    terminate = [
+        {"kind": "tilt", "body": robot.base, "max_rad": float(cfg.max_tilt)},
+        {"kind": "contact", "geoms": list(robot.termination_contacts), "with": list(env.ground_geoms)},
+    ]
+    if cfg.min_base_height > 0:
+        terminate.append({"kind": "height", "body": robot.base, "min_m": float(cfg.min_base_height)})
     stand_targets = robot.pose() + robot.gravity_torque() / env.kp  # as the task's zero-action targets
     return {
         "version": VERSION,
@@ -64,8 +76,8 @@ def describe(env: WalkEnv) -> dict[str, Any]:
             "kd": _floats(env.kd),
             "torque_limit": _floats(env.torque_limit),
         },
-        "observation": [{"term": STANDARD_TERMS[name], "dim": width, "scale": 1.0} for name, width in OBS_LAYOUT],
-        "obs_dim": sum(width for _, width in OBS_LAYOUT),
+        "observation": observation,
+        "obs_dim": sum(term["dim"] for term in observation),
         "commands": {
             "low": [c.lin_vel_x[0], c.lin_vel_y[0], c.ang_vel_yaw[0]],
             "high": [c.lin_vel_x[1], c.lin_vel_y[1], c.ang_vel_yaw[1]],
@@ -75,10 +87,7 @@ def describe(env: WalkEnv) -> dict[str, Any]:
         },
         "episode": {
             "max_seconds": float(cfg.max_episode_seconds),
-            "terminate": [
-                {"kind": "tilt", "body": robot.base, "max_rad": float(cfg.max_tilt)},
-                {"kind": "contact", "geoms": list(robot.termination_contacts), "with": list(env.ground_geoms)},
-            ],
+            "terminate": terminate,
         },
         "initial_state": {
             "base_pos": [0.0, 0.0, float(robot.standing_height)],
