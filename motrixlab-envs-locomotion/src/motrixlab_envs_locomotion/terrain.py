@@ -132,34 +132,31 @@ class Terrain:
     def height_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Bilinear ground height under world points; 0 (the floor plane) outside the heightfield."""
         x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-        out = np.empty(x.shape, np.float32)
         x0, y0 = self.origin
-        _heights_at(self.heights, x0, y0, self.resolution, x.ravel(), y.ravel(), out.reshape(-1))
-        return out
+        out = np.empty(x.size, np.float64)
+        ground_heights(self.heights, ((x - x0) / self.resolution).ravel(), ((y - y0) / self.resolution).ravel(), out)
+        return out.reshape(x.shape).astype(np.float32)
 
 
 @njit(cache=True)
-def bilinear(heights, fx, fy):
-    """The height at fractional sample (``fx``, ``fy``) of ``heights[iy, ix]``; 0 (the floor plane) outside.
-
-    The one lookup that rewards, spawn heights and the height scan share, so the policy sees the ground
-    they are scored on."""
+def ground_heights(heights, fx, fy, out):
+    """``out[i]``: the height at fractional sample (``fx[i]``, ``fy[i]``) of ``heights[iy, ix]``, bilinear; 0
+    (the floor plane) outside. The one lookup that rewards, spawn heights and the height scan share, so the
+    policy sees the ground they are scored on. A loop over arrays, not a per-point function: compiled
+    that way the scan runs in two thirds of the time."""
     ny, nx = heights.shape
-    if not (0.0 <= fx <= nx - 1 and 0.0 <= fy <= ny - 1):
-        return 0.0
-    fx = min(fx, nx - 1 - 1e-9)
-    fy = min(fy, ny - 1 - 1e-9)
-    ix, iy = int(fx), int(fy)
-    ax, ay = fx - ix, fy - iy
-    top = heights[iy, ix] * (1.0 - ax) + heights[iy, ix + 1] * ax
-    bottom = heights[iy + 1, ix] * (1.0 - ax) + heights[iy + 1, ix + 1] * ax
-    return top * (1.0 - ay) + bottom * ay
-
-
-@njit(cache=True)
-def _heights_at(heights, x0, y0, resolution, x, y, out):
-    for i in range(x.shape[0]):
-        out[i] = bilinear(heights, (x[i] - x0) / resolution, (y[i] - y0) / resolution)
+    for i in range(fx.shape[0]):
+        x, y = fx[i], fy[i]
+        ground = 0.0
+        if 0.0 <= x <= nx - 1 and 0.0 <= y <= ny - 1:
+            x = min(x, nx - 1 - 1e-9)
+            y = min(y, ny - 1 - 1e-9)
+            ix, iy = int(x), int(y)
+            ax, ay = x - ix, y - iy
+            top = heights[iy, ix] * (1.0 - ax) + heights[iy, ix + 1] * ax
+            bottom = heights[iy + 1, ix] * (1.0 - ax) + heights[iy + 1, ix + 1] * ax
+            ground = top * (1.0 - ay) + bottom * ay
+        out[i] = ground
 
 
 def generate(cfg: TerrainCfg) -> Terrain:
