@@ -66,3 +66,75 @@ def test_a_target_name_registered_twice_is_reported():
 def test_the_spec_validates_its_fields(kwargs, pattern):
     with pytest.raises(PluginError if pattern == "invalid" else ValueError, match=pattern):
         DeployTargetSpec(**kwargs)
+
+
+def _description() -> dict:
+    """A whole, valid description of a one-joint slider with every termination kind and a gait clock."""
+    return {
+        "version": 1,
+        "env": "slide",
+        "model": {"format": "mjcf", "file": "slide.xml", "xml": "<mujoco/>", "assets": {}},
+        "timing": {"physics_dt": 0.01, "decimation": 2},
+        "base_body": "cart",
+        "joints": ["slide"],
+        "default_joint_pos": [0.0],
+        "control": {
+            "kind": "pd",
+            "joints": ["slide"],
+            **{key: [1.0] for key in ("action_scale", "action_offset", "low", "high", "kp", "kd", "torque_limit")},
+        },
+        "observation": [
+            {"term": "joint_pos", "dim": 1, "scale": 1.0},
+            {"term": "gait_clock", "dim": 2, "scale": 1.0, "frequency": 1.5},
+        ],
+        "obs_dim": 3,
+        "commands": None,
+        "episode": {
+            "max_seconds": 5.0,
+            "terminate": [
+                {"kind": "tilt", "body": "cart", "max_rad": 1.0},
+                {"kind": "contact", "geoms": ["cart"], "with": ["floor"]},
+                {"kind": "joint_limit", "joint": "slide", "max_abs": 1.0},
+                {"kind": "height", "body": "cart", "min_m": 0.2},
+            ],
+        },
+        "initial_state": {},
+        "reward": None,
+    }
+
+
+def _broken(path: tuple, value: object) -> dict:
+    d = _description()
+    *parents, last = path
+    node = d
+    for key in parents:
+        node = node[key]
+    if value is KeyError:
+        del node[last]
+    else:
+        node[last] = value
+    return d
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        (("observation", 1, "frequency"), KeyError, "observation[1].frequency is missing"),
+        (("observation", 1, "frequency"), -1.0, "observation[1].frequency must be > 0, got -1.0"),
+        (("observation", 0), "joint_pos", "observation[0] is not a JSON object"),
+        (("episode", "terminate", 3, "min_m"), KeyError, "episode.terminate[3].min_m is missing"),
+        (("episode", "terminate", 1, "with"), "floor", "episode.terminate[1].with has the wrong type (str)"),
+        (("episode", "terminate", 2), "joint_limit", "episode.terminate[2] is not a JSON object"),
+        (("episode", "terminate", 0, "kind"), "fall", "termination kind 'fall' is unknown; valid: tilt, contact"),
+    ],
+)
+def test_a_deploy_description_is_checked_field_by_field(path, value, words):
+    import json
+
+    from motrixlab.deploy import DeployUnavailable, check_description, decode
+
+    assert check_description(_description())["obs_dim"] == 3
+    with pytest.raises(DeployUnavailable) as info:
+        decode(json.dumps(_broken(path, value)), "slide.onnx")
+    message = str(info.value)
+    assert message.startswith("'slide.onnx': deploy description: ") and words in message and "\n" not in message

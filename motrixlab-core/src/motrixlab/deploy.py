@@ -44,8 +44,14 @@ OBS_TERMS: dict[str, tuple[int | str, str]] = {
 }
 #: Control kinds: ``pd`` (actions offset PD joint targets) or ``effort`` (actions scale joint forces).
 CONTROL_KINDS = ("pd", "effort")
-#: Termination kinds of ``episode.terminate``.
-TERMINATION_KINDS = ("tilt", "contact", "joint_limit", "height")
+#: Termination kinds of ``episode.terminate`` and the fields each rule needs besides ``kind``.
+TERMINATION_FIELDS: dict[str, dict[str, Any]] = {
+    "tilt": {"body": str, "max_rad": float | int},  # the body's tilt from upright beyond max_rad
+    "contact": {"geoms": list, "with": list},  # any of geoms touching any of with
+    "joint_limit": {"joint": str, "max_abs": float | int},  # |q| beyond max_abs
+    "height": {"body": str, "min_m": float | int},  # the body's origin below min_m above z = 0
+}
+TERMINATION_KINDS = tuple(TERMINATION_FIELDS)
 
 
 class DeployUnavailable(MotrixLabError):
@@ -74,7 +80,9 @@ def decode(text: str | None, source: str) -> dict[str, Any]:
         raise DeployUnavailable(f"{source!r}: {exc}") from None
 
 
-def _need(d: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def _need(d: dict[str, Any], key: str, kind: Any, where: str) -> Any:
+    if not isinstance(d, dict):
+        raise ConfigError(f"deploy description: {where.rstrip('.') or 'the description'} is not a JSON object")
     if key not in d:
         raise ConfigError(f"deploy description: {where}{key} is missing")
     value = d[key]
@@ -144,9 +152,12 @@ def check_description(d: Any) -> dict[str, Any]:
     episode = _need(d, "episode", dict, "")
     _need(episode, "max_seconds", float | int, "episode.")
     for i, rule in enumerate(_need(episode, "terminate", list, "episode.")):
-        if _need(rule, "kind", str, f"episode.terminate[{i}].") not in TERMINATION_KINDS:
+        kind = _need(rule, "kind", str, f"episode.terminate[{i}].")
+        if kind not in TERMINATION_FIELDS:
             valid = ", ".join(TERMINATION_KINDS)
-            raise ConfigError(f"deploy description: termination kind {rule['kind']!r} is unknown; valid: {valid}")
+            raise ConfigError(f"deploy description: termination kind {kind!r} is unknown; valid: {valid}")
+        for key, key_type in TERMINATION_FIELDS[kind].items():
+            _need(rule, key, key_type, f"episode.terminate[{i}].")
     _need(d, "initial_state", dict, "")
     return d
 
