@@ -1,12 +1,15 @@
-"""Deploy targets as a plugin kind: registered, listed, resolved, and refused in one line."""
+"""Deploy targets as a plugin kind: registered, listed, resolved, and refused in one line; and the deploy
+description they read, checked field by field."""
 
 from __future__ import annotations
 
+import json
 import types
 
 import motrixlab
 import pytest
 from motrixlab import DeployTargetSpec, MotrixLabError, PluginError, UnknownNameError
+from motrixlab.deploy import DeployUnavailable, check_description, decode
 from motrixlab.plugins import discover
 
 
@@ -129,10 +132,6 @@ def _broken(path: tuple, value: object) -> dict:
     ],
 )
 def test_a_deploy_description_is_checked_field_by_field(path, value, words):
-    import json
-
-    from motrixlab.deploy import DeployUnavailable, check_description, decode
-
     assert check_description(_description())["obs_dim"] == 3
     with pytest.raises(DeployUnavailable) as info:
         decode(json.dumps(_broken(path, value)), "slide.onnx")
