@@ -9,7 +9,7 @@ import types
 import motrixlab
 import pytest
 from motrixlab import DeployTargetSpec, MotrixLabError, PluginError, UnknownNameError
-from motrixlab.deploy import DeployUnavailable, check_description, decode
+from motrixlab.deploy import DeployUnavailable, check_description, control_dt, decode
 from motrixlab.plugins import discover
 
 
@@ -137,3 +137,12 @@ def test_a_deploy_description_is_checked_field_by_field(path, value, words):
         decode(json.dumps(_broken(path, value)), "slide.onnx")
     message = str(info.value)
     assert message.startswith("'slide.onnx': deploy description: ") and words in message and "\n" not in message
+
+
+def test_the_control_period_is_the_physics_step_times_the_decimation():
+    d = _description()
+    assert control_dt(d) == pytest.approx(0.02)
+    d["timing"] = {"physics_dt": 0.005, "decimation": 4}
+    assert control_dt(check_description(d)) == pytest.approx(0.02)
+    d["timing"]["decimation"] = 3
+    assert control_dt(d) == pytest.approx(0.015)

@@ -162,6 +162,11 @@ def check_description(d: Any) -> dict[str, Any]:
     return d
 
 
+def control_dt(d: dict[str, Any]) -> float:
+    """The policy's period in seconds (``physics_dt * decimation``) of a checked description."""
+    return float(d["timing"]["physics_dt"]) * int(d["timing"]["decimation"])
+
+
 _FILE_ATTR = re.compile(r"""\bfile\s*=\s*["']([^"']+)["']""")
 
 

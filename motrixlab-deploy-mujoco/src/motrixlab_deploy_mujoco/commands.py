@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from motrixlab.deploy import control_dt
 
 
 def command_sequences(
@@ -22,8 +23,7 @@ def command_sequences(
         return None
     if fixed is not None:
         return np.broadcast_to(np.asarray(fixed, np.float32), (episodes, steps, 3)).copy()
-    dt = description["timing"]["physics_dt"] * description["timing"]["decimation"]
-    period = max(1, round(spec["resample_seconds"] / dt))
+    period = max(1, round(spec["resample_seconds"] / control_dt(description)))
     draws = -(-steps // period)
     low, high = np.asarray(spec["low"], np.float64), np.asarray(spec["high"], np.float64)
     u = rng.random((episodes, draws, 4))

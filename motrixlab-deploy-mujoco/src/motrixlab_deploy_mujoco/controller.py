@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from motrixlab.deploy import control_dt
 
 from motrixlab_deploy_mujoco.model import Layout
 
@@ -43,10 +44,8 @@ class Controller:
         self.default_q = np.asarray(description["default_joint_pos"], np.float64)
         self.terms = [(t["term"], float(t["scale"])) for t in description["observation"]]
         self.target = self.offset.copy()  # PD targets (pd) or joint forces (effort) of the control step
-        timing = description["timing"]
-        control_dt = float(timing["physics_dt"]) * int(timing["decimation"])
         clocks = [t for t in description["observation"] if t["term"] == "gait_clock"]
-        self.phase_step = float(clocks[0]["frequency"]) * control_dt if clocks else 0.0
+        self.phase_step = float(clocks[0]["frequency"]) * control_dt(description) if clocks else 0.0
         self.phase = 0.0  # the gait clock, in cycles
 
     def reset(self) -> None:
@@ -101,7 +100,8 @@ class Controller:
             q, qd = data.qpos[lay.ctrl_qpos], data.qvel[lay.ctrl_qvel]
             # MuJoCo applies -kd * qd itself, implicitly (see ``model.load_model``): explicit damping at
             # the physics step is unstable for light links such as a biped's feet
-            tau = np.clip(self.kp * (self.target - q) - self.kd * qd, -self.limit, self.limit) + self.kd * qd
+            damping = self.kd * qd
+            tau = np.clip(self.kp * (self.target - q) - damping, -self.limit, self.limit) + damping
         else:
             tau = self.target
         data.qfrc_applied[lay.ctrl_qvel] = tau

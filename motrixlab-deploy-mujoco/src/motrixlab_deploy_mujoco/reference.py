@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from motrixlab.deploy import OBS_TERMS
+from motrixlab.deploy import OBS_TERMS, control_dt
 from motrixlab.errors import MotrixLabError
 
 from motrixlab_deploy_mujoco.artifact import Artifact
@@ -34,10 +34,8 @@ def motrixsim_episodes(
     import motrixlab
 
     d = art.description
-    control_dt = d["timing"]["physics_dt"] * d["timing"]["decimation"]
-    env = motrixlab.make(
-        d["env"], num_envs=episodes, seed=seed, overrides={"max_episode_seconds": max(steps * control_dt, control_dt)}
-    )
+    dt = control_dt(d)
+    env = motrixlab.make(d["env"], num_envs=episodes, seed=seed, overrides={"max_episode_seconds": max(steps * dt, dt)})
     reward = d.get("reward")
     per_step = float(reward["per_step"]) if reward and reward.get("kind") == "alive" else None
     try:
@@ -70,7 +68,7 @@ def motrixsim_episodes(
     return [
         {
             "length_steps": int(lengths[i]),
-            "length_s": float(lengths[i] * control_dt),
+            "length_s": float(lengths[i] * dt),
             "fell": bool(fell[i]),
             "return": None if per_step is None else per_step * int(lengths[i]),
             "lin_vel_error": float(lin_sum[i] / lengths[i]) if tracked and lengths[i] else None,

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from motrixlab.deploy import DeployOptions, DeployResult, DeployTarget
+from motrixlab.deploy import DeployOptions, DeployResult, DeployTarget, control_dt
 
 from motrixlab_deploy_mujoco.artifact import load_artifact
 from motrixlab_deploy_mujoco.commands import command_sequences
@@ -28,9 +28,9 @@ class MujocoTarget(DeployTarget):
         model, layout = load_model(d, str(artifact))
         data = mujoco.MjData(model)
         ctrl = Controller(d, layout)
-        control_dt = d["timing"]["physics_dt"] * d["timing"]["decimation"]
+        dt = control_dt(d)
         seconds = options.seconds if options.seconds is not None else float(d["episode"]["max_seconds"])
-        steps = max(1, round(seconds / control_dt))
+        steps = max(1, round(seconds / dt))
         rng = np.random.default_rng(options.seed)
         commands = command_sequences(d, options.episodes, steps, rng, options.command)
         reward = d.get("reward")
@@ -39,7 +39,7 @@ class MujocoTarget(DeployTarget):
         if options.video is not None:
             from motrixlab_deploy_mujoco.video import GifRecorder
 
-            recorder = GifRecorder(model, d, options.video, fps=round(1.0 / control_dt))
+            recorder = GifRecorder(model, d, options.video, fps=round(1.0 / dt))
         episodes = []
         try:
             for e in range(options.episodes):
@@ -47,7 +47,7 @@ class MujocoTarget(DeployTarget):
                 ep = run_episode(
                     d, model, data, ctrl, art, None if commands is None else commands[e], steps, rng, on_frame
                 )
-                episodes.append(ep.to_json(control_dt, per_step))
+                episodes.append(ep.to_json(dt, per_step))
             video = recorder.close(write=True) if recorder is not None else None
             recorder = None
         finally:
@@ -58,15 +58,15 @@ class MujocoTarget(DeployTarget):
             from motrixlab_deploy_mujoco.reference import motrixsim_episodes
 
             ref_episodes = motrixsim_episodes(art, commands, options.episodes, steps, options.seed)
-            reference = {"engine": "motrixsim", "metrics": summarize(ref_episodes, control_dt)}
+            reference = {"engine": "motrixsim", "metrics": summarize(ref_episodes, dt)}
         return DeployResult(
             target=self.spec.name,
             artifact=str(artifact),
             env=d["env"],
             episodes=options.episodes,
-            seconds=steps * control_dt,
+            seconds=steps * dt,
             seed=options.seed,
-            metrics=summarize(episodes, control_dt),
+            metrics=summarize(episodes, dt),
             per_episode=episodes,
             reference=reference,
             video=None if video is None else str(video),
