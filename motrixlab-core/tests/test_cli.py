@@ -11,6 +11,7 @@ import sys
 import pytest
 from motrixlab import ConfigError
 from motrixlab.cli.app import main
+from motrixlab_testenv.cli import error_lines
 
 
 def subprocess_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -20,11 +21,6 @@ def subprocess_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run(
         [sys.executable, "-m", "motrixlab", *args], capture_output=True, text=True, env=full_env, timeout=120
     )
-
-
-def error_lines(stderr: str) -> list[str]:
-    """stderr without MotrixSim's import banner."""
-    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("Motphys profiler")]
 
 
 # ---- list / info / plugins ----------------------------------------------------------------------

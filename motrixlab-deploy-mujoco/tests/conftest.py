@@ -12,7 +12,8 @@ if not os.environ.get("DISPLAY"):
 sys.path.insert(0, str(Path(__file__).parent))  # for ``import deploy_helpers`` (importlib import mode)
 
 import pytest
-from deploy_helpers import CARTPOLE_FAST, export, train
+from deploy_helpers import export, train
+from motrixlab_testenv.configs import CARTPOLE_FAST
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from motrixlab.cli.app import main
-from motrixlab_testenv.cli import run_main
+from motrixlab_testenv.cli import error_lines, run_main
 
 SEED = 0
 BUDGET = 100_352  # the registered config's budget (rounded up to whole rollouts)
-
-
-def error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("Motphys profiler")]
 
 
 @pytest.fixture(scope="module")

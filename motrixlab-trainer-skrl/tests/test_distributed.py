@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from motrixlab.training.checkpoint import read_header
-from trainer_helpers import CARTPOLE_FAST, error_lines, set_args, subprocess_cli
+from motrixlab_testenv.cli import error_lines
+from motrixlab_testenv.configs import CARTPOLE_FAST
+from trainer_helpers import set_args, subprocess_cli
 
 SEED = 0
 PER_PROCESS = ("--num-envs", "16")  # two processes: the 32 envs of the pinned config in all

@@ -6,7 +6,7 @@ import json
 import signal
 
 from motrixlab.cli.train import _trainer, build_run
-from trainer_helpers import CARTPOLE_FAST
+from motrixlab_testenv.configs import CARTPOLE_FAST
 
 
 def test_on_update_stops_the_run_and_signal_handlers_are_restored(runs):

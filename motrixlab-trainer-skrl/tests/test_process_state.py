@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from motrixlab.cli.train import _load_run, _trainer, build_run
-from trainer_helpers import CARTPOLE_FAST, CARTPOLE_FAST_JAX
+from motrixlab_testenv.configs import CARTPOLE_FAST
+from trainer_helpers import CARTPOLE_FAST_JAX
 
 torch = pytest.importorskip("torch")
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from motrixlab.video import vulkan_drivers
-from trainer_helpers import error_lines, run_cli, set_args, train_cartpole
+from motrixlab_testenv.cli import error_lines
+from trainer_helpers import run_cli, set_args, train_cartpole
 
 SEED = 0
 BUDGET = 24_576  # env steps; the pinned config balances cartpole well within this

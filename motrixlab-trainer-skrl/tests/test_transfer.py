@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from trainer_helpers import error_lines, run_cli, set_args, train_cartpole
+from motrixlab_testenv.cli import error_lines
+from trainer_helpers import run_cli, set_args, train_cartpole
 
 BUDGET = 24_576  # the pinned config balances cartpole well within this
 

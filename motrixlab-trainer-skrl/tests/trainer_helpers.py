@@ -1,4 +1,4 @@
-"""Helpers shared by the trainer tests: the CLI in-process and as a subprocess, the pinned cartpole config."""
+"""Helpers shared by the trainer tests: the CLI in-process and as a subprocess, and cartpole runs."""
 
 from __future__ import annotations
 
@@ -13,25 +13,7 @@ from pathlib import Path
 import pytest
 from motrixlab.cli.app import main
 from motrixlab_testenv.cli import run_main
-
-#: A cartpole PPO config that balances within a few thousand updates' worth of steps on 2 cores.
-#: Pinned here (not the env's registered default) so retuning the env's config cannot break these tests.
-CARTPOLE_FAST = (
-    "rl.num_envs=32",
-    "rl.rollouts=16",
-    "rl.learning_epochs=4",
-    "rl.mini_batches=2",
-    "rl.learning_rate=3e-3",
-    "rl.kl_threshold=0.02",
-    "rl.activation=elu",
-    "rl.gamma=0.98",
-    "rl.init_log_std=-1.0",
-    "rl.policy_hidden=32,32",
-    "rl.value_hidden=32,32",
-    "rl.lr_schedule=kl_adaptive",
-    "rl.eval_interval=0",
-)
-
+from motrixlab_testenv.configs import CARTPOLE_FAST
 
 #: skrl's JAX PPO steps policy and value with separate optimizers whose learning rates both follow
 #: the policy's KL: it is steadier with a lower rate and KL target.
@@ -64,11 +46,6 @@ def subprocess_cli(*args: str, runs: Path, timeout: float = 300, **popen: object
     return subprocess.run(
         [sys.executable, "-m", "motrixlab", *args], capture_output=True, text=True, env=env, timeout=timeout, **popen
     )
-
-
-def error_lines(stderr: str) -> list[str]:
-    """stderr without MotrixSim's import banner."""
-    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("Motphys profiler")]
 
 
 def only_run(root: Path, env: str) -> Path:

@@ -1,4 +1,4 @@
-"""The ``motrixlab`` command run in-process, for the test suites of every package."""
+"""The ``motrixlab`` command run in-process, and its stderr read, for the test suites of every package."""
 
 from __future__ import annotations
 
@@ -18,3 +18,8 @@ def run_main(capsys: Any, *args: str) -> tuple[int, str, str]:
         code = 0
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def error_lines(stderr: str) -> list[str]:
+    """stderr's non-blank lines without MotrixSim's import banner."""
+    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("Motphys profiler")]
