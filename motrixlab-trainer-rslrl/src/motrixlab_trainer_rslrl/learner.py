@@ -9,9 +9,7 @@ of every MotrixLab trainer. Observations go to rsl_rl's models as a ``TensorDict
 
 from __future__ import annotations
 
-import io
 import os
-import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ import torch
 from motrixlab.rlcfg import PPOCfg
 from motrixlab.training import world as world_mod
 from motrixlab.training.learner import HIDDEN_GAIN, MEAN_GAIN, VALUE_GAIN, Learner
+from motrixlab.training.torch_payload import dump_state, load_state
 from motrixlab.training.tracking import (
     TAG_ENTROPY_LOSS,
     TAG_LEARNING_RATE,
@@ -200,21 +199,10 @@ class RslRlLearner(Learner):
             "discounted_return": self._reward_norm.disc_avg.avg,
             "rng": {"torch": torch.get_rng_state()},  # rsl_rl samples actions and mini-batches with it
         }
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        return buffer.getvalue()
+        return dump_state(state)
 
     def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
-        try:
-            state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
-        except pickle.UnpicklingError as exc:
-            why = next((ln for ln in str(exc).splitlines() if "WeightsUnpickler error:" in ln), "")
-            why = why.split("WeightsUnpickler error:", 1)[-1].strip().split(". ")[0]
-            raise ValueError(
-                "payload refused: it holds objects other than tensors and plain values" + (f" ({why})" if why else "")
-            ) from None
-        if not isinstance(state, dict):
-            raise ValueError("payload is not a state dictionary")
+        state = load_state(payload, self.device)
         needed = ("actor", "critic") if weights_only else ("actor", "critic", "optimizer", "learning_rate")
         for name in needed:
             if name not in state:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +11,7 @@ import numpy as np
 import torch
 from motrixlab.rlcfg import PPOCfg
 from motrixlab.training import world as world_mod
+from motrixlab.training.torch_payload import dump_state, load_state
 from skrl import config as skrl_config
 from skrl import logger as skrl_logger
 from skrl.agents.torch.ppo import PPO, PPO_CFG
@@ -134,24 +133,12 @@ class TorchBackend(Backend):
     def state_bytes(self) -> bytes:
         state = {name: module.state_dict() for name, module in self._stateful().items()}
         state["rng"] = {"torch": torch.get_rng_state()}  # skrl's torch memory samples with torch's generator
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        return buffer.getvalue()
+        return dump_state(state)
 
     def load_state_bytes(self, payload: bytes, *, weights_only: bool = False) -> None:
         """Restore a ``state_bytes`` payload; ``weights_only``: networks and normalisers, not the optimizer,
         learning-rate schedule or random state (a new run starting from another's policy)."""
-        try:
-            state = torch.load(io.BytesIO(payload), map_location=self.device, weights_only=True)
-        except pickle.UnpicklingError as exc:
-            # torch's message suggests weights_only=False: never for a file that may come from anyone
-            why = next((ln for ln in str(exc).splitlines() if "WeightsUnpickler error:" in ln), "")
-            why = why.split("WeightsUnpickler error:", 1)[-1].strip().split(". ")[0]
-            raise ValueError(
-                "payload refused: it holds objects other than tensors and plain values" + (f" ({why})" if why else "")
-            ) from None
-        if not isinstance(state, dict):
-            raise ValueError("payload is not a state dictionary")
+        state = load_state(payload, self.device)
         for name, module in self._stateful().items():
             if weights_only and name in ("optimizer", "scheduler"):
                 continue
