@@ -39,11 +39,11 @@ from typing import Any
 import motrixsim as mx
 import numpy as np
 from motrixlab.assets import model_path
-from motrixlab.rlcfg import PPOCfg
 from motrixsim import query as Q
 from motrixsim import write as W
 
 from motrixlab_envs_manipulation.franka import FrankaCfg, FrankaEnv, check_range, reach_reward
+from motrixlab_envs_manipulation.lift_cube import LiftCubePPO
 
 DRAWER_TRAVEL = 0.3  # m, the slide joint range in open_drawer.xml
 
@@ -143,21 +143,7 @@ class OpenDrawerEnv(FrankaEnv[OpenDrawerCfg]):
 
 
 @dataclass(kw_only=True)
-class OpenDrawerPPO(PPOCfg):
-    """Tuned for up to 100M env steps: 2048 envs x 24-step rollouts per update."""
+class OpenDrawerPPO(LiftCubePPO):
+    """The lift task's PPO with a longer discount horizon, for the longer reach-grasp-pull sequence."""
 
-    num_envs: int = 2048
-    max_env_steps: int = 100_000_000
-    checkpoint_interval: int = 5_000_000
-    policy_hidden: tuple[int, ...] = (256, 128, 64)
-    value_hidden: tuple[int, ...] = (256, 128, 64)
-    activation: str = "elu"
-    init_log_std: float = -0.5
-    rollouts: int = 24
-    learning_epochs: int = 5
-    mini_batches: int = 8
     gamma: float = 0.99
-    gae_lambda: float = 0.95
-    learning_rate: float = 3e-4
-    kl_threshold: float = 0.01
-    entropy_loss_scale: float = 0.002
