@@ -20,6 +20,8 @@ DEFAULT_METRICS = ("episode/length", "episode/return")
 
 def read_metrics(run: Path) -> list[dict[str, float]]:
     path = run / "metrics.jsonl" if run.is_dir() else run
+    if not path.is_file():
+        raise SystemExit(f"curve_table: {path} does not exist; the run has written no metrics yet")
     rows = []
     for line in path.read_text().splitlines():
         try:

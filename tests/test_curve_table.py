@@ -41,6 +41,10 @@ def test_a_missing_run_or_bad_mark_spacing_is_one_line(tmp_path):
     assert proc.returncode == 2 and "nowhere does not exist; give a run directory or its metrics.jsonl" in proc.stderr
     proc = run(str(tmp_path), "--every", "0")
     assert proc.returncode == 2 and "--every must be > 0" in proc.stderr
+    proc = run(str(tmp_path))
+    assert proc.returncode == 1 and proc.stderr.strip().endswith(
+        "metrics.jsonl does not exist; the run has written no metrics yet"
+    )
     (tmp_path / "metrics.jsonl").write_text("not json\n")
     proc = run(str(tmp_path))
     assert proc.returncode == 1 and proc.stderr.strip().endswith("holds no metrics rows with env_steps")
