@@ -3,33 +3,32 @@
 The curve tables of ``docs/benchmarks/`` come from here: each row averages the metrics of the updates
 logged within ``--window`` env steps of a mark (one update's figures are a few dozen episodes and
 noisy), with the wall time of the update nearest the mark. A mark with no update near it is left
-out. ``RUN`` is a run directory or its ``metrics.jsonl``; lines that are not JSON objects are
-skipped, as ``motrixlab`` does when it resumes.
+out. ``RUN`` is a run directory or its ``metrics.jsonl``; damaged lines are skipped and counted on
+stderr, as ``motrixlab runs`` counts them.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 DEFAULT_METRICS = ("episode/length", "episode/return")
 
 
-def read_metrics(run: Path) -> list[dict[str, float]]:
+def read_rows(run: Path) -> list[dict[str, float]]:
+    """The numeric rows of the run's ``metrics.jsonl``, read as ``motrixlab runs`` and ``plot`` read them."""
+    from motrixlab.runinfo import read_metrics
+
     path = run / "metrics.jsonl" if run.is_dir() else run
+    if path.name != "metrics.jsonl":
+        raise SystemExit(f"curve_table: {path} is not a run's metrics.jsonl; give a run directory or its metrics.jsonl")
     if not path.is_file():
         raise SystemExit(f"curve_table: {path} does not exist; the run has written no metrics yet")
-    rows = []
-    for line in path.read_text().splitlines():
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(row, dict) and isinstance(row.get("env_steps"), int | float):
-            rows.append(row)
+    rows, bad = read_metrics(path.parent)
+    if bad:
+        print(f"curve_table: {bad} damaged line{'s' * (bad != 1)} of {path} skipped", file=sys.stderr)
     if not rows:
         raise SystemExit(f"curve_table: {path} holds no metrics rows with env_steps")
     return rows
@@ -47,7 +46,7 @@ def curve(
         nearest = min(near, key=lambda r: abs(r["env_steps"] - mark))
         means: list[float | None] = []
         for key in metrics:
-            values = [float(r[key]) for r in near if isinstance(r.get(key), int | float) and math.isfinite(r[key])]
+            values = [r[key] for r in near if key in r]
             means.append(sum(values) / len(values) if values else None)
         out.append((mark, nearest.get("wall_seconds"), means))
     return out
@@ -76,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--every must be > 0 and --window >= 0 (million env steps)")
     if not args.run.exists():
         parser.error(f"{args.run} does not exist; give a run directory or its metrics.jsonl")
-    rows = read_metrics(args.run)
+    rows = read_rows(args.run)
     last = max(r["env_steps"] for r in rows)
     marks = [k * args.every * 1e6 for k in range(1, int(last // (args.every * 1e6)) + 1)]
     metrics = args.metric or list(DEFAULT_METRICS)

@@ -27,6 +27,7 @@ def test_rows_average_the_updates_near_each_mark(tmp_path):
     (tmp_path / "metrics.jsonl").write_text("\n".join(lines) + "\n")
     proc = run(str(tmp_path), "--every", "1", "--metric", "episode/length", "--metric", "env/level")
     assert proc.returncode == 0, proc.stderr
+    assert "1 damaged line of" in proc.stderr
     assert proc.stdout.splitlines() == [
         "| env steps | wall | episode/length | env/level |",
         "|---|---|---|---|",
@@ -39,6 +40,9 @@ def test_rows_average_the_updates_near_each_mark(tmp_path):
 def test_a_missing_run_or_bad_mark_spacing_is_one_line(tmp_path):
     proc = run(str(tmp_path / "nowhere"))
     assert proc.returncode == 2 and "nowhere does not exist; give a run directory or its metrics.jsonl" in proc.stderr
+    (tmp_path / "other.jsonl").write_text("{}\n")
+    proc = run(str(tmp_path / "other.jsonl"))
+    assert proc.returncode == 1 and "other.jsonl is not a run's metrics.jsonl" in proc.stderr
     proc = run(str(tmp_path), "--every", "0")
     assert proc.returncode == 2 and "--every must be > 0" in proc.stderr
     proc = run(str(tmp_path))
